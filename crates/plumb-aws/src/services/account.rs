@@ -1,0 +1,17 @@
+//! Collects `account`: not written yet.
+
+use crate::services::{Service, ServiceScope};
+use crate::{collect_fn, CollectError, Unit};
+
+/// The `account` collector.
+pub const SERVICE: Service = Service {
+    name: "account",
+    scope: ServiceScope::Global,
+    kinds: &[],
+    actions: &[],
+    collect: collect_fn!(collect),
+};
+
+async fn collect(_unit: &mut Unit) -> Result<(), CollectError> {
+    Ok(())
+}

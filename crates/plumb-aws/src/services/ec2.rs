@@ -1,0 +1,17 @@
+//! Collects `ec2`: not written yet.
+
+use crate::services::{Service, ServiceScope};
+use crate::{collect_fn, CollectError, Unit};
+
+/// The `ec2` collector.
+pub const SERVICE: Service = Service {
+    name: "ec2",
+    scope: ServiceScope::Regional,
+    kinds: &[],
+    actions: &[],
+    collect: collect_fn!(collect),
+};
+
+async fn collect(_unit: &mut Unit) -> Result<(), CollectError> {
+    Ok(())
+}

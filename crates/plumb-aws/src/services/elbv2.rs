@@ -1,0 +1,17 @@
+//! Collects `elbv2`: not written yet.
+
+use crate::services::{Service, ServiceScope};
+use crate::{collect_fn, CollectError, Unit};
+
+/// The `elbv2` collector.
+pub const SERVICE: Service = Service {
+    name: "elbv2",
+    scope: ServiceScope::Regional,
+    kinds: &[],
+    actions: &[],
+    collect: collect_fn!(collect),
+};
+
+async fn collect(_unit: &mut Unit) -> Result<(), CollectError> {
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! Collects `lambda`: not written yet.
+
+use crate::services::{Service, ServiceScope};
+use crate::{collect_fn, CollectError, Unit};
+
+/// The `lambda` collector.
+pub const SERVICE: Service = Service {
+    name: "lambda",
+    scope: ServiceScope::Regional,
+    kinds: &[],
+    actions: &[],
+    collect: collect_fn!(collect),
+};
+
+async fn collect(_unit: &mut Unit) -> Result<(), CollectError> {
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! Collects `organizations`: not written yet.
+
+use crate::services::{Service, ServiceScope};
+use crate::{collect_fn, CollectError, Unit};
+
+/// The `organizations` collector.
+pub const SERVICE: Service = Service {
+    name: "organizations",
+    scope: ServiceScope::Global,
+    kinds: &[],
+    actions: &[],
+    collect: collect_fn!(collect),
+};
+
+async fn collect(_unit: &mut Unit) -> Result<(), CollectError> {
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! Collects `sqs`: not written yet.
+
+use crate::services::{Service, ServiceScope};
+use crate::{collect_fn, CollectError, Unit};
+
+/// The `sqs` collector.
+pub const SERVICE: Service = Service {
+    name: "sqs",
+    scope: ServiceScope::Regional,
+    kinds: &[],
+    actions: &[],
+    collect: collect_fn!(collect),
+};
+
+async fn collect(_unit: &mut Unit) -> Result<(), CollectError> {
+    Ok(())
+}

@@ -1,0 +1,1 @@
+//! Tests of the `account` collector against moto.

@@ -1,0 +1,1 @@
+//! Tests of the `cloudtrail` collector against moto.

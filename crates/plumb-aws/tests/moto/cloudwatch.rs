@@ -1,0 +1,1 @@
+//! Tests of the `cloudwatch` collector against moto.

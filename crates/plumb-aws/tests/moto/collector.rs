@@ -1,0 +1,1 @@
+//! Tests of the collector as a whole: coverage, failures, multi-account.

@@ -1,0 +1,1 @@
+//! Tests of the `ec2` collector against moto.

@@ -1,0 +1,1 @@
+//! Tests of the `efs` collector against moto.

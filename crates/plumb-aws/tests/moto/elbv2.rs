@@ -1,0 +1,1 @@
+//! Tests of the `elbv2` collector against moto.

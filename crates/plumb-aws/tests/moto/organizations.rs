@@ -1,0 +1,1 @@
+//! Tests of the `organizations` collector against moto.

@@ -1,0 +1,1 @@
+//! Tests of the `rds` collector against moto.

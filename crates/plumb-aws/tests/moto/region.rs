@@ -1,0 +1,1 @@
+//! Tests of the `region` collector against moto.

@@ -1,0 +1,1 @@
+//! Tests of the `vpc` collector against moto.

@@ -1,0 +1,8 @@
+//! Props of the kinds the `ec2` collector produces.
+
+use crate::kinds::KindInfo;
+
+/// The kinds of this service.
+pub fn kinds() -> Vec<KindInfo> {
+    vec![]
+}
