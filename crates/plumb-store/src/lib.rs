@@ -1,1 +1,329 @@
-//! placeholder
+//! Plumb's snapshot store: where scans are kept so that every later stage
+//! (inventory, checks, reports, history) reads them back without calling
+//! the cloud again.
+//!
+//! [`Store`] is the one interface; [`open`] picks the backend from the
+//! location: a file path (or `sqlite:PATH`) opens the embedded SQLite
+//! default, a `postgres://` URL opens PostgreSQL (feature `postgres`). A
+//! snapshot is written in one transaction, so a killed scan leaves every
+//! earlier snapshot intact and no half snapshot behind; schema changes are
+//! numbered migrations applied on open.
+#![deny(missing_docs)]
+
+use plumb_model::{Edge, Resource, Snapshot, SnapshotSummary};
+use serde_json::Value;
+
+#[cfg(feature = "postgres")]
+mod postgres;
+mod sqlite;
+
+#[cfg(feature = "postgres")]
+pub use crate::postgres::PostgresStore;
+pub use crate::sqlite::SqliteStore;
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The SQLite database could not be opened, read or written.
+    #[error("SQLite store {path}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: String,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The PostgreSQL database could not be reached, read or written.
+    #[cfg(feature = "postgres")]
+    #[error("PostgreSQL store: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    /// The location names a backend this build does not have.
+    #[error("unsupported store location `{0}`: use a file path, sqlite:PATH or postgres://…")]
+    UnsupportedLocation(String),
+    /// The database was written by a newer Plumb.
+    #[error("the store's schema is version {found}, newer than this plumb understands ({known}); upgrade plumb")]
+    SchemaTooNew {
+        /// The version found in the database.
+        found: i64,
+        /// The newest version this build knows.
+        known: i64,
+    },
+    /// A stored row could not be read back (corrupt or hand-edited data).
+    #[error("stored {what} is unreadable: {detail}")]
+    Corrupt {
+        /// What was being read.
+        what: String,
+        /// Why it could not be read.
+        detail: String,
+    },
+    /// No snapshot with this id, or none at all.
+    #[error("{0}")]
+    NotFound(String),
+    /// A query given to `inventory query` was refused or failed.
+    #[error("query failed: {0}")]
+    Query(String),
+    /// The directory of the database file could not be created.
+    #[error("cannot create {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Which snapshot to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotRef {
+    /// The most recent snapshot.
+    Latest,
+    /// The snapshot with this id.
+    Id(i64),
+}
+
+impl std::str::FromStr for SnapshotRef {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.eq_ignore_ascii_case("latest") {
+            return Ok(SnapshotRef::Latest);
+        }
+        s.parse::<i64>()
+            .map(SnapshotRef::Id)
+            .map_err(|_| format!("`{s}` is not a snapshot id (a number) or `latest`"))
+    }
+}
+
+/// Which resources to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourceFilter {
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only this account.
+    pub account: Option<String>,
+    /// Only this region.
+    pub region: Option<String>,
+}
+
+/// The answer of a read-only SQL query: column names and rows of JSON values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryResult {
+    /// Column names, in order.
+    pub columns: Vec<String>,
+    /// Rows, one value per column.
+    pub rows: Vec<Vec<Value>>,
+}
+
+/// A resource's edges, both ways.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Neighbours {
+    /// Edges from the resource.
+    pub outgoing: Vec<Edge>,
+    /// Edges to the resource.
+    pub incoming: Vec<Edge>,
+}
+
+/// Where snapshots are kept.
+pub trait Store {
+    /// Writes a snapshot and everything in it in one transaction; returns
+    /// its new id. On any error nothing of it is visible.
+    fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<i64, StoreError>;
+    /// Every snapshot, newest first, without resources.
+    fn snapshots(&mut self) -> Result<Vec<SnapshotSummary>, StoreError>;
+    /// The id a reference resolves to.
+    fn resolve(&mut self, snapshot: SnapshotRef) -> Result<i64, StoreError>;
+    /// One snapshot's summary.
+    fn summary(&mut self, snapshot: SnapshotRef) -> Result<SnapshotSummary, StoreError>;
+    /// The resources of a snapshot that match the filter, by kind then uid.
+    fn resources(
+        &mut self,
+        snapshot: i64,
+        filter: &ResourceFilter,
+    ) -> Result<Vec<Resource>, StoreError>;
+    /// One resource.
+    fn resource(&mut self, snapshot: i64, uid: &str) -> Result<Option<Resource>, StoreError>;
+    /// A resource's edges.
+    fn neighbours(&mut self, snapshot: i64, uid: &str) -> Result<Neighbours, StoreError>;
+    /// A whole snapshot: summary, resources and edges.
+    fn load(&mut self, snapshot: SnapshotRef) -> Result<Snapshot, StoreError>;
+    /// Runs one read-only SQL statement; writes are refused by the database.
+    fn query(&mut self, sql: &str) -> Result<QueryResult, StoreError>;
+    /// Where the store is, for messages (a path or a URL without password).
+    fn location(&self) -> String;
+}
+
+/// Opens the store at `location`: a PostgreSQL URL, `sqlite:PATH` or a path.
+pub fn open(location: &str) -> Result<Box<dyn Store>, StoreError> {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
+        {
+            return Ok(Box::new(PostgresStore::open(location)?));
+        }
+        #[cfg(not(feature = "postgres"))]
+        {
+            return Err(StoreError::UnsupportedLocation(location.to_string()));
+        }
+    }
+    let path = location.strip_prefix("sqlite:").unwrap_or(location);
+    if path.contains("://") {
+        return Err(StoreError::UnsupportedLocation(location.to_string()));
+    }
+    Ok(Box::new(SqliteStore::open(std::path::Path::new(path))?))
+}
+
+/// The schema's migrations, in order; a migration is never edited once
+/// released, only followed by another.
+pub(crate) struct Migration {
+    pub version: i64,
+    pub sqlite: &'static str,
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub postgres: &'static str,
+}
+
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    sqlite: "
+        CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            resource_count INTEGER NOT NULL,
+            edge_count INTEGER NOT NULL
+        );
+        CREATE TABLE coverage (
+            snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+            account TEXT NOT NULL,
+            region TEXT NOT NULL,
+            service TEXT NOT NULL,
+            status TEXT NOT NULL,
+            error TEXT,
+            error_code TEXT,
+            missing_permission TEXT,
+            api_calls INTEGER NOT NULL,
+            resources INTEGER NOT NULL,
+            partial_resources INTEGER NOT NULL
+        );
+        CREATE INDEX coverage_snapshot ON coverage(snapshot_id);
+        CREATE TABLE resources (
+            snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+            uid TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            account TEXT NOT NULL,
+            region TEXT NOT NULL,
+            name TEXT NOT NULL,
+            tags TEXT NOT NULL,
+            created_at TEXT,
+            props TEXT NOT NULL,
+            PRIMARY KEY (snapshot_id, uid)
+        );
+        CREATE INDEX resources_kind ON resources(snapshot_id, kind);
+        CREATE TABLE edges (
+            snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+            from_uid TEXT NOT NULL,
+            to_uid TEXT NOT NULL,
+            relation TEXT NOT NULL
+        );
+        CREATE INDEX edges_from ON edges(snapshot_id, from_uid);
+        CREATE INDEX edges_to ON edges(snapshot_id, to_uid);
+    ",
+    postgres: "
+        CREATE TABLE snapshots (
+            id BIGSERIAL PRIMARY KEY,
+            started_at TIMESTAMPTZ NOT NULL,
+            finished_at TIMESTAMPTZ NOT NULL,
+            scope JSONB NOT NULL,
+            resource_count BIGINT NOT NULL,
+            edge_count BIGINT NOT NULL
+        );
+        CREATE TABLE coverage (
+            snapshot_id BIGINT NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+            account TEXT NOT NULL,
+            region TEXT NOT NULL,
+            service TEXT NOT NULL,
+            status TEXT NOT NULL,
+            error TEXT,
+            error_code TEXT,
+            missing_permission TEXT,
+            api_calls BIGINT NOT NULL,
+            resources BIGINT NOT NULL,
+            partial_resources BIGINT NOT NULL
+        );
+        CREATE INDEX coverage_snapshot ON coverage(snapshot_id);
+        CREATE TABLE resources (
+            snapshot_id BIGINT NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+            uid TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            account TEXT NOT NULL,
+            region TEXT NOT NULL,
+            name TEXT NOT NULL,
+            tags JSONB NOT NULL,
+            created_at TIMESTAMPTZ,
+            props JSONB NOT NULL,
+            PRIMARY KEY (snapshot_id, uid)
+        );
+        CREATE INDEX resources_kind ON resources(snapshot_id, kind);
+        CREATE TABLE edges (
+            snapshot_id BIGINT NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+            from_uid TEXT NOT NULL,
+            to_uid TEXT NOT NULL,
+            relation TEXT NOT NULL
+        );
+        CREATE INDEX edges_from ON edges(snapshot_id, from_uid);
+        CREATE INDEX edges_to ON edges(snapshot_id, to_uid);
+    ",
+}];
+
+/// The newest schema version this build knows.
+pub(crate) fn latest_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
+}
+
+pub(crate) fn corrupt(what: impl Into<String>, detail: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        what: what.into(),
+        detail: detail.to_string(),
+    }
+}
+
+/// Rebuilds a resource from its stored columns.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn resource_from_row(
+    uid: String,
+    kind: String,
+    provider: String,
+    account: String,
+    region: String,
+    name: String,
+    tags: Value,
+    created_at: Option<chrono::DateTime<chrono::Utc>>,
+    props: Value,
+) -> Result<Resource, StoreError> {
+    let tags = serde_json::from_value(tags).map_err(|e| corrupt(format!("tags of {uid}"), e))?;
+    if !props.is_object() {
+        return Err(corrupt(format!("props of {uid}"), "not a JSON object"));
+    }
+    Ok(Resource {
+        uid,
+        kind,
+        provider,
+        account,
+        region,
+        name,
+        tags,
+        created_at,
+        props,
+    })
+}
+
+pub(crate) fn edge_from_row(from: String, to: String, relation: &str) -> Result<Edge, StoreError> {
+    let relation = plumb_model::Relation::parse(relation).ok_or_else(|| {
+        corrupt(
+            format!("edge {from} → {to}"),
+            format!("unknown relation `{relation}`"),
+        )
+    })?;
+    Ok(Edge { from, to, relation })
+}

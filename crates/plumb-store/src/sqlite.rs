@@ -1,0 +1,452 @@
+//! The embedded default: one SQLite file, JSON in TEXT columns (queryable
+//! with SQLite's `json_extract`).
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use plumb_model::{Coverage, CoverageStatus, Scope, Snapshot, SnapshotSummary};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use serde_json::Value;
+
+use crate::{
+    corrupt, edge_from_row, latest_version, resource_from_row, Neighbours, QueryResult,
+    ResourceFilter, SnapshotRef, Store, StoreError, MIGRATIONS,
+};
+
+/// A store in one SQLite file.
+pub struct SqliteStore {
+    path: PathBuf,
+    conn: Connection,
+}
+
+impl SqliteStore {
+    /// Opens (creating when missing) the database at `path` and brings its
+    /// schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|e| sqlite_err(path, e))?;
+        let mut store = SqliteStore {
+            path: path.to_path_buf(),
+            conn,
+        };
+        store.init()?;
+        Ok(store)
+    }
+
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        sqlite_err(&self.path, e)
+    }
+
+    fn init(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let e = |e| sqlite_err(&path, e);
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA foreign_keys = ON;
+                 PRAGMA busy_timeout = 10000;
+                 CREATE TABLE IF NOT EXISTS schema_migrations (
+                     version INTEGER PRIMARY KEY,
+                     applied_at TEXT NOT NULL
+                 );",
+            )
+            .map_err(e)?;
+        let current: i64 = self
+            .conn
+            .query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(e)?;
+        if current > latest_version() {
+            return Err(StoreError::SchemaTooNew {
+                found: current,
+                known: latest_version(),
+            });
+        }
+        for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+            let tx = self.conn.transaction().map_err(e)?;
+            tx.execute_batch(m.sqlite).map_err(e)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                params![m.version, Utc::now().to_rfc3339()],
+            )
+            .map_err(e)?;
+            tx.commit().map_err(e)?;
+        }
+        Ok(())
+    }
+
+    fn coverage_of(&self, id: i64) -> Result<Vec<Coverage>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT account, region, service, status, error, error_code, missing_permission,
+                        api_calls, resources, partial_resources
+                 FROM coverage WHERE snapshot_id = ?1 ORDER BY account, region, service",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok(Coverage {
+                    account: r.get(0)?,
+                    region: r.get(1)?,
+                    service: r.get(2)?,
+                    status: if r.get::<_, String>(3)? == "ok" {
+                        CoverageStatus::Ok
+                    } else {
+                        CoverageStatus::Error
+                    },
+                    error: r.get(4)?,
+                    error_code: r.get(5)?,
+                    missing_permission: r.get(6)?,
+                    api_calls: r.get::<_, i64>(7)? as u64,
+                    resources: r.get::<_, i64>(8)? as u64,
+                    partial_resources: r.get::<_, i64>(9)? as u64,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    fn summary_of(&self, id: i64) -> Result<Option<SnapshotSummary>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT started_at, finished_at, scope, resource_count, edge_count FROM snapshots WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, i64>(4)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some((started, finished, scope, resources, edges)) = row else {
+            return Ok(None);
+        };
+        let scope: Scope = serde_json::from_str(&scope)
+            .map_err(|e| corrupt(format!("scope of snapshot {id}"), e))?;
+        Ok(Some(SnapshotSummary {
+            id,
+            started_at: parse_time(&started, "started_at")?,
+            finished_at: parse_time(&finished, "finished_at")?,
+            scope,
+            resources: resources as u64,
+            edges: edges as u64,
+            coverage: self.coverage_of(id)?,
+        }))
+    }
+
+    fn read_resources(
+        &self,
+        sql: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<plumb_model::Resource>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(args).map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let uid: String = r.get(0).map_err(|e| self.err(e))?;
+            let tags: String = r.get(6).map_err(|e| self.err(e))?;
+            let created: Option<String> = r.get(7).map_err(|e| self.err(e))?;
+            let props: String = r.get(8).map_err(|e| self.err(e))?;
+            let tags: Value =
+                serde_json::from_str(&tags).map_err(|e| corrupt(format!("tags of {uid}"), e))?;
+            let props: Value =
+                serde_json::from_str(&props).map_err(|e| corrupt(format!("props of {uid}"), e))?;
+            let created = created.map(|c| parse_time(&c, "created_at")).transpose()?;
+            out.push(resource_from_row(
+                uid,
+                r.get(1).map_err(|e| self.err(e))?,
+                r.get(2).map_err(|e| self.err(e))?,
+                r.get(3).map_err(|e| self.err(e))?,
+                r.get(4).map_err(|e| self.err(e))?,
+                r.get(5).map_err(|e| self.err(e))?,
+                tags,
+                created,
+                props,
+            )?);
+        }
+        Ok(out)
+    }
+
+    fn read_edges(
+        &self,
+        sql: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<plumb_model::Edge>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(args, |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (from, to, relation) = row.map_err(|e| self.err(e))?;
+            out.push(edge_from_row(from, to, &relation)?);
+        }
+        Ok(out)
+    }
+}
+
+const RESOURCE_COLUMNS: &str =
+    "uid, kind, provider, account, region, name, tags, created_at, props";
+
+fn sqlite_err(path: &Path, source: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn parse_time(s: &str, what: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| corrupt(what, format!("`{s}`: {e}")))
+}
+
+fn json_text(value: &impl serde::Serialize, what: &str) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| corrupt(what, e))
+}
+
+impl Store for SqliteStore {
+    fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<i64, StoreError> {
+        let path = self.path.clone();
+        let e = |e| sqlite_err(&path, e);
+        let tx = self.conn.transaction().map_err(e)?;
+        tx.execute(
+            "INSERT INTO snapshots (started_at, finished_at, scope, resource_count, edge_count) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                snapshot.started_at.to_rfc3339(),
+                snapshot.finished_at.to_rfc3339(),
+                json_text(&snapshot.scope, "scope")?,
+                snapshot.resources.len() as i64,
+                snapshot.edges.len() as i64
+            ],
+        )
+        .map_err(e)?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut cov = tx
+                .prepare(
+                    "INSERT INTO coverage (snapshot_id, account, region, service, status, error, error_code,
+                        missing_permission, api_calls, resources, partial_resources)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )
+                .map_err(e)?;
+            for c in &snapshot.coverage {
+                cov.execute(params![
+                    id,
+                    c.account,
+                    c.region,
+                    c.service,
+                    c.status.as_str(),
+                    c.error,
+                    c.error_code,
+                    c.missing_permission,
+                    c.api_calls as i64,
+                    c.resources as i64,
+                    c.partial_resources as i64
+                ])
+                .map_err(e)?;
+            }
+            let mut res = tx
+                .prepare(
+                    "INSERT INTO resources (snapshot_id, uid, kind, provider, account, region, name, tags, created_at, props)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(e)?;
+            for r in &snapshot.resources {
+                res.execute(params![
+                    id,
+                    r.uid,
+                    r.kind,
+                    r.provider,
+                    r.account,
+                    r.region,
+                    r.name,
+                    json_text(&r.tags, "tags")?,
+                    r.created_at.map(|t| t.to_rfc3339()),
+                    json_text(&r.props, "props")?
+                ])
+                .map_err(e)?;
+            }
+            let mut edge = tx
+                .prepare("INSERT INTO edges (snapshot_id, from_uid, to_uid, relation) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(e)?;
+            for ed in &snapshot.edges {
+                edge.execute(params![id, ed.from, ed.to, ed.relation.as_str()])
+                    .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)?;
+        Ok(id)
+    }
+
+    fn snapshots(&mut self) -> Result<Vec<SnapshotSummary>, StoreError> {
+        let ids: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id FROM snapshots ORDER BY id DESC")
+                .map_err(|e| self.err(e))?;
+            let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?
+        };
+        ids.into_iter()
+            .filter_map(|id| self.summary_of(id).transpose())
+            .collect()
+    }
+
+    fn resolve(&mut self, snapshot: SnapshotRef) -> Result<i64, StoreError> {
+        let found: Option<i64> = match snapshot {
+            SnapshotRef::Latest => self
+                .conn
+                .query_row("SELECT MAX(id) FROM snapshots", [], |r| r.get(0))
+                .map_err(|e| self.err(e))?,
+            SnapshotRef::Id(id) => self
+                .conn
+                .query_row("SELECT id FROM snapshots WHERE id = ?1", [id], |r| r.get(0))
+                .optional()
+                .map_err(|e| self.err(e))?,
+        };
+        found.ok_or_else(|| not_found(snapshot, &self.location()))
+    }
+
+    fn summary(&mut self, snapshot: SnapshotRef) -> Result<SnapshotSummary, StoreError> {
+        let id = self.resolve(snapshot)?;
+        self.summary_of(id)?
+            .ok_or_else(|| not_found(snapshot, &self.location()))
+    }
+
+    fn resources(
+        &mut self,
+        snapshot: i64,
+        filter: &ResourceFilter,
+    ) -> Result<Vec<plumb_model::Resource>, StoreError> {
+        let sql = format!(
+            "SELECT {RESOURCE_COLUMNS} FROM resources WHERE snapshot_id = ?1
+               AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR account = ?3) AND (?4 IS NULL OR region = ?4)
+             ORDER BY kind, uid"
+        );
+        self.read_resources(
+            &sql,
+            &[&snapshot, &filter.kind, &filter.account, &filter.region],
+        )
+    }
+
+    fn resource(
+        &mut self,
+        snapshot: i64,
+        uid: &str,
+    ) -> Result<Option<plumb_model::Resource>, StoreError> {
+        let sql =
+            format!("SELECT {RESOURCE_COLUMNS} FROM resources WHERE snapshot_id = ?1 AND uid = ?2");
+        Ok(self
+            .read_resources(&sql, &[&snapshot, &uid])?
+            .into_iter()
+            .next())
+    }
+
+    fn neighbours(&mut self, snapshot: i64, uid: &str) -> Result<Neighbours, StoreError> {
+        Ok(Neighbours {
+            outgoing: self.read_edges(
+                "SELECT from_uid, to_uid, relation FROM edges WHERE snapshot_id = ?1 AND from_uid = ?2 ORDER BY relation, to_uid",
+                &[&snapshot, &uid],
+            )?,
+            incoming: self.read_edges(
+                "SELECT from_uid, to_uid, relation FROM edges WHERE snapshot_id = ?1 AND to_uid = ?2 ORDER BY relation, from_uid",
+                &[&snapshot, &uid],
+            )?,
+        })
+    }
+
+    fn load(&mut self, snapshot: SnapshotRef) -> Result<Snapshot, StoreError> {
+        let summary = self.summary(snapshot)?;
+        let id = summary.id;
+        let resources = self.resources(id, &ResourceFilter::default())?;
+        let edges = self.read_edges(
+            "SELECT from_uid, to_uid, relation FROM edges WHERE snapshot_id = ?1 ORDER BY from_uid, relation, to_uid",
+            &[&id],
+        )?;
+        Ok(Snapshot {
+            id,
+            started_at: summary.started_at,
+            finished_at: summary.finished_at,
+            scope: summary.scope,
+            coverage: summary.coverage,
+            resources,
+            edges,
+        })
+    }
+
+    fn query(&mut self, sql: &str) -> Result<QueryResult, StoreError> {
+        // A separate read-only connection: the database itself refuses writes,
+        // whatever the statement says.
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| self.err(e))?;
+        conn.execute_batch("PRAGMA query_only = ON;")
+            .map_err(|e| self.err(e))?;
+        let mut stmt = conn
+            .prepare(sql)
+            .map_err(|e| StoreError::Query(e.to_string()))?;
+        let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
+        let n = columns.len();
+        let mut rows = stmt
+            .query([])
+            .map_err(|e| StoreError::Query(e.to_string()))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| StoreError::Query(e.to_string()))? {
+            let mut values = Vec::with_capacity(n);
+            for i in 0..n {
+                use rusqlite::types::ValueRef;
+                let v = match row
+                    .get_ref(i)
+                    .map_err(|e| StoreError::Query(e.to_string()))?
+                {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(i) => Value::from(i),
+                    ValueRef::Real(f) => Value::from(f),
+                    ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Value::String(format!("<{} bytes>", b.len())),
+                };
+                values.push(v);
+            }
+            out.push(values);
+        }
+        Ok(QueryResult { columns, rows: out })
+    }
+
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+pub(crate) fn not_found(snapshot: SnapshotRef, location: &str) -> StoreError {
+    match snapshot {
+        SnapshotRef::Latest => StoreError::NotFound(format!(
+            "the store {location} holds no snapshot yet: run `plumb collect` first"
+        )),
+        SnapshotRef::Id(id) => StoreError::NotFound(format!("no snapshot {id} in {location}")),
+    }
+}
