@@ -1,1 +1,90 @@
-fn main() {}
+//! The `plumb` binary: parses arguments and wires Plumb's crates together.
+//! Data goes to stdout, progress and diagnostics to stderr.
+//!
+//! Exit codes: 0 success; 1 internal error; 2 usage or input error;
+//! 4 a collection that finished but is partial (some unit or sub-call
+//! failed: see the coverage).
+
+mod cli;
+mod collect;
+mod inventory;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+/// An error in what the user asked for (exit code 2), as opposed to a
+/// failure while doing it (exit code 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// What a command that ran to the end reports.
+pub enum Outcome {
+    /// Everything asked for was done.
+    Done,
+    /// A collection finished without seeing everything.
+    Partial,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    match run(cli) {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Partial) => ExitCode::from(4),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            if error.downcast_ref::<UsageError>().is_some() || is_input_error(&error) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn is_input_error(error: &anyhow::Error) -> bool {
+    use plumb_aws::CollectError;
+    use plumb_store::StoreError;
+    error.chain().any(|cause| {
+        matches!(cause.downcast_ref::<CollectError>(), Some(CollectError::UnknownService { .. }))
+            || matches!(
+                cause.downcast_ref::<StoreError>(),
+                Some(StoreError::NotFound(_) | StoreError::Query(_) | StoreError::UnsupportedLocation(_))
+            )
+    })
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "error",
+        1 => "warn",
+        2 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PLUMB_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let db = cli
+        .db
+        .clone()
+        .unwrap_or_else(|| cli::default_db().display().to_string());
+    match cli.command {
+        Command::Collect(args) => collect::run(&db, args),
+        Command::Snapshots(args) => inventory::snapshots(&db, args.format),
+        Command::Inventory(command) => inventory::run(&db, command),
+        Command::Kinds(args) => inventory::kinds(args),
+        Command::Permissions(args) => inventory::permissions(args.format),
+    }
+}
