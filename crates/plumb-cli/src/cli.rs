@@ -63,7 +63,12 @@ pub struct CollectArgs {
     #[arg(long, value_name = "ROLE_NAME")]
     pub assume_role: Option<String>,
     /// Accounts to scan through --assume-role, comma-separated.
-    #[arg(long, value_delimiter = ',', requires = "assume_role", conflicts_with = "org")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        requires = "assume_role",
+        conflicts_with = "org"
+    )]
     pub accounts: Option<Vec<String>>,
     /// Scan every active account of the organization through --assume-role.
     #[arg(long, requires = "assume_role")]

@@ -24,7 +24,8 @@ impl Progress for Bar {
     }
 
     fn finished(&self, c: &Coverage) {
-        self.0.set_message(format!("{} {} {}", c.account, c.region, c.service));
+        self.0
+            .set_message(format!("{} {} {}", c.account, c.region, c.service));
         if c.status == CoverageStatus::Error {
             self.0.println(format!(
                 "  ! {} {} {}: {}",
@@ -41,14 +42,27 @@ impl Progress for Bar {
 fn options(args: &CollectArgs) -> Result<CollectOptions, UsageError> {
     let regions = if args.regions.iter().any(|r| r.eq_ignore_ascii_case("all")) {
         if args.regions.len() > 1 {
-            return Err(UsageError("--regions takes `all` or a list of regions, not both".into()));
+            return Err(UsageError(
+                "--regions takes `all` or a list of regions, not both".into(),
+            ));
         }
         RegionChoice::All
     } else {
-        let mut list: Vec<String> = args.regions.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+        let mut list: Vec<String> = args
+            .regions
+            .iter()
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty())
+            .collect();
         for r in &list {
-            if !r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') || !r.contains('-') {
-                return Err(UsageError(format!("`{r}` is not a region name (e.g. eu-west-1)")));
+            if !r
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                || !r.contains('-')
+            {
+                return Err(UsageError(format!(
+                    "`{r}` is not a region name (e.g. eu-west-1)"
+                )));
             }
         }
         list.sort();
@@ -60,7 +74,9 @@ fn options(args: &CollectArgs) -> Result<CollectOptions, UsageError> {
         (Some(role), Some(accounts), false) => {
             for a in accounts {
                 if a.len() != 12 || !a.chars().all(|c| c.is_ascii_digit()) {
-                    return Err(UsageError(format!("`{a}` is not an AWS account id (12 digits)")));
+                    return Err(UsageError(format!(
+                        "`{a}` is not an AWS account id (12 digits)"
+                    )));
                 }
             }
             AccountChoice::AssumeRole {
@@ -68,9 +84,13 @@ fn options(args: &CollectArgs) -> Result<CollectOptions, UsageError> {
                 accounts: accounts.clone(),
             }
         }
-        (Some(role), None, true) => AccountChoice::Organization { role_name: role.clone() },
+        (Some(role), None, true) => AccountChoice::Organization {
+            role_name: role.clone(),
+        },
         (Some(_), _, _) => {
-            return Err(UsageError("--assume-role needs --accounts LIST or --org".into()));
+            return Err(UsageError(
+                "--assume-role needs --accounts LIST or --org".into(),
+            ));
         }
     };
     Ok(CollectOptions {
@@ -94,11 +114,15 @@ pub fn run(db: &str, args: CollectArgs) -> anyhow::Result<Outcome> {
     let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
 
     let bar = ProgressBar::new(0).with_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} units  {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} units  {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let progress = Arc::new(Bar(bar.clone()));
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let snapshot = runtime.block_on(plumb_aws::collect(&options, progress))?;
     bar.finish_and_clear();
 
@@ -107,12 +131,20 @@ pub fn run(db: &str, args: CollectArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("cannot write the snapshot to {}", store.location()))?;
     let complete = snapshot.is_complete();
     summarise(&snapshot, id, &store.location(), args.format)?;
-    Ok(if complete { Outcome::Done } else { Outcome::Partial })
+    Ok(if complete {
+        Outcome::Done
+    } else {
+        Outcome::Partial
+    })
 }
 
 fn summarise(snapshot: &Snapshot, id: i64, location: &str, format: Format) -> anyhow::Result<()> {
     let api_calls: u64 = snapshot.coverage.iter().map(|c| c.api_calls).sum();
-    let failed: Vec<&Coverage> = snapshot.coverage.iter().filter(|c| c.status == CoverageStatus::Error).collect();
+    let failed: Vec<&Coverage> = snapshot
+        .coverage
+        .iter()
+        .filter(|c| c.status == CoverageStatus::Error)
+        .collect();
     let partial: u64 = snapshot.coverage.iter().map(|c| c.partial_resources).sum();
     let seconds = (snapshot.finished_at - snapshot.started_at).num_milliseconds() as f64 / 1000.0;
     let mut per_kind: BTreeMap<&str, usize> = BTreeMap::new();
@@ -163,7 +195,13 @@ fn summarise(snapshot: &Snapshot, id: i64, location: &str, format: Format) -> an
         partial
     ))?;
     if !failed.is_empty() {
-        let mut t = output::table(&["ACCOUNT", "REGION", "SERVICE", "ERROR", "MISSING PERMISSION"]);
+        let mut t = output::table(&[
+            "ACCOUNT",
+            "REGION",
+            "SERVICE",
+            "ERROR",
+            "MISSING PERMISSION",
+        ]);
         for c in failed {
             t.add_row(vec![
                 c.account.clone(),

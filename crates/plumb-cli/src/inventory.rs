@@ -40,27 +40,58 @@ pub fn snapshots(db: &str, format: Format) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Done);
     }
     let mut t = output::table(&[
-        "ID", "STARTED", "DURATION", "ACCOUNTS", "REGIONS", "RESOURCES", "UNITS OK", "UNITS FAILED", "COVERAGE",
+        "ID",
+        "STARTED",
+        "DURATION",
+        "ACCOUNTS",
+        "REGIONS",
+        "RESOURCES",
+        "UNITS OK",
+        "UNITS FAILED",
+        "COVERAGE",
     ]);
     for s in &list {
-        let failed = s.coverage.iter().filter(|c| c.status == plumb_model::CoverageStatus::Error).count();
+        let failed = s
+            .coverage
+            .iter()
+            .filter(|c| c.status == plumb_model::CoverageStatus::Error)
+            .count();
         t.add_row(vec![
             s.id.to_string(),
             s.started_at.format("%Y-%m-%d %H:%M:%SZ").to_string(),
-            format!("{:.1}s", (s.finished_at - s.started_at).num_milliseconds() as f64 / 1000.0),
+            format!(
+                "{:.1}s",
+                (s.finished_at - s.started_at).num_milliseconds() as f64 / 1000.0
+            ),
             s.scope.accounts.len().to_string(),
             s.scope.regions.len().to_string(),
             s.resources.to_string(),
             (s.coverage.len() - failed).to_string(),
             failed.to_string(),
-            if s.is_complete() { "complete" } else { "PARTIAL" }.to_string(),
+            if s.is_complete() {
+                "complete"
+            } else {
+                "PARTIAL"
+            }
+            .to_string(),
         ]);
     }
     output::print(&t)?;
     for s in list.iter().filter(|s| !s.is_complete()).take(1) {
         output::line(format!("Snapshot {} is partial:", s.id))?;
-        let mut t = output::table(&["ACCOUNT", "REGION", "SERVICE", "STATUS", "ERROR", "PARTIAL RESOURCES"]);
-        for c in s.coverage.iter().filter(|c| c.status == plumb_model::CoverageStatus::Error || c.partial_resources > 0) {
+        let mut t = output::table(&[
+            "ACCOUNT",
+            "REGION",
+            "SERVICE",
+            "STATUS",
+            "ERROR",
+            "PARTIAL RESOURCES",
+        ]);
+        for c in s
+            .coverage
+            .iter()
+            .filter(|c| c.status == plumb_model::CoverageStatus::Error || c.partial_resources > 0)
+        {
             t.add_row(vec![
                 c.account.clone(),
                 c.region.clone(),
@@ -81,7 +112,9 @@ pub fn run(db: &str, command: InventoryCommand) -> anyhow::Result<Outcome> {
         InventoryCommand::List(args) => {
             if let Some(kind) = &args.kind {
                 if plumb_model::kinds::find(kind).is_none() {
-                    return Err(UsageError(format!("unknown kind `{kind}`: see `plumb kinds`")).into());
+                    return Err(
+                        UsageError(format!("unknown kind `{kind}`: see `plumb kinds`")).into(),
+                    );
                 }
             }
             let mut store = open(db)?;
@@ -102,7 +135,16 @@ pub fn run(db: &str, command: InventoryCommand) -> anyhow::Result<Outcome> {
                 let rows: Vec<Value> = result
                     .rows
                     .iter()
-                    .map(|row| Value::Object(result.columns.iter().cloned().zip(row.iter().cloned()).collect()))
+                    .map(|row| {
+                        Value::Object(
+                            result
+                                .columns
+                                .iter()
+                                .cloned()
+                                .zip(row.iter().cloned())
+                                .collect(),
+                        )
+                    })
                     .collect();
                 output::json(&rows)?;
             } else {
@@ -133,8 +175,18 @@ fn list(resources: &[Resource], format: Format) -> anyhow::Result<Outcome> {
     }
     let mut t = output::table(&["KIND", "NAME", "ACCOUNT", "REGION", "UID"]);
     for r in resources {
-        let name = if r.is_partial() { format!("{} (partial)", r.name) } else { r.name.clone() };
-        t.add_row(vec![r.kind.clone(), name, r.account.clone(), r.region.clone(), r.uid.clone()]);
+        let name = if r.is_partial() {
+            format!("{} (partial)", r.name)
+        } else {
+            r.name.clone()
+        };
+        t.add_row(vec![
+            r.kind.clone(),
+            name,
+            r.account.clone(),
+            r.region.clone(),
+            r.uid.clone(),
+        ]);
     }
     output::print(&t)?;
     output::line(format!("{} resource(s)", resources.len()))?;
@@ -151,9 +203,11 @@ fn edge_list(edges: &[Edge], outgoing: bool) -> Vec<Value> {
 fn show(db: &str, uid: &str, args: &SnapshotArgs) -> anyhow::Result<Outcome> {
     let mut store = open(db)?;
     let id = store.resolve(snapshot_ref(&args.snapshot)?)?;
-    let resource = store
-        .resource(id, uid)?
-        .ok_or_else(|| UsageError(format!("no resource `{uid}` in snapshot {id}: see `plumb inventory list`")))?;
+    let resource = store.resource(id, uid)?.ok_or_else(|| {
+        UsageError(format!(
+            "no resource `{uid}` in snapshot {id}: see `plumb inventory list`"
+        ))
+    })?;
     let neighbours = store.neighbours(id, uid)?;
     let out = edge_list(&neighbours.outgoing, true);
     let inc = edge_list(&neighbours.incoming, false);
@@ -175,7 +229,10 @@ fn show(db: &str, uid: &str, args: &SnapshotArgs) -> anyhow::Result<Outcome> {
     t.add_row(vec!["region".to_string(), resource.region.clone()]);
     t.add_row(vec![
         "created_at".to_string(),
-        resource.created_at.map(|c| c.to_rfc3339()).unwrap_or_default(),
+        resource
+            .created_at
+            .map(|c| c.to_rfc3339())
+            .unwrap_or_default(),
     ]);
     for (k, v) in &resource.tags {
         t.add_row(vec![format!("tag:{k}"), v.clone()]);
@@ -192,10 +249,18 @@ fn show(db: &str, uid: &str, args: &SnapshotArgs) -> anyhow::Result<Outcome> {
     }
     let mut t = output::table(&["DIRECTION", "RELATION", "UID"]);
     for e in &neighbours.outgoing {
-        t.add_row(vec!["out".to_string(), e.relation.to_string(), e.to.clone()]);
+        t.add_row(vec![
+            "out".to_string(),
+            e.relation.to_string(),
+            e.to.clone(),
+        ]);
     }
     for e in &neighbours.incoming {
-        t.add_row(vec!["in".to_string(), e.relation.to_string(), e.from.clone()]);
+        t.add_row(vec![
+            "in".to_string(),
+            e.relation.to_string(),
+            e.from.clone(),
+        ]);
     }
     output::print(&t)?;
     Ok(Outcome::Done)
@@ -207,7 +272,9 @@ fn summary(db: &str, args: &SnapshotArgs) -> anyhow::Result<Outcome> {
     let resources = store.resources(summary.id, &ResourceFilter::default())?;
     let mut counts: BTreeMap<(String, String, String), usize> = BTreeMap::new();
     for r in &resources {
-        *counts.entry((r.kind.clone(), r.account.clone(), r.region.clone())).or_default() += 1;
+        *counts
+            .entry((r.kind.clone(), r.account.clone(), r.region.clone()))
+            .or_default() += 1;
     }
     if args.format == Format::Json {
         let rows: Vec<Value> = counts
@@ -222,11 +289,20 @@ fn summary(db: &str, args: &SnapshotArgs) -> anyhow::Result<Outcome> {
         summary.id,
         summary.started_at.format("%Y-%m-%d %H:%M:%SZ"),
         summary.resources,
-        if summary.is_complete() { "complete" } else { "PARTIAL" }
+        if summary.is_complete() {
+            "complete"
+        } else {
+            "PARTIAL"
+        }
     ))?;
     let mut t = output::table(&["KIND", "ACCOUNT", "REGION", "RESOURCES"]);
     for ((kind, account, region), n) in &counts {
-        t.add_row(vec![kind.clone(), account.clone(), region.clone(), n.to_string()]);
+        t.add_row(vec![
+            kind.clone(),
+            account.clone(),
+            region.clone(),
+            n.to_string(),
+        ]);
     }
     output::print(&t)?;
     Ok(Outcome::Done)
@@ -263,7 +339,10 @@ pub fn kinds(args: KindsArgs) -> anyhow::Result<Outcome> {
                     "schema": (info.schema)(),
                 }))?;
             } else {
-                output::line(format!("{} ({}): {}", info.name, info.service, info.description))?;
+                output::line(format!(
+                    "{} ({}): {}",
+                    info.name, info.service, info.description
+                ))?;
                 output::line(format!("uid: {}", info.uid))?;
                 let mut t = output::table(&["FIELD", "TYPE", "DESCRIPTION"]);
                 for f in plumb_model::kinds::fields(&info) {
@@ -273,7 +352,11 @@ pub fn kinds(args: KindsArgs) -> anyhow::Result<Outcome> {
             }
         }
         other => {
-            return Err(UsageError(format!("expected `plumb kinds` or `plumb kinds show KIND`, got `{}`", other.join(" "))).into())
+            return Err(UsageError(format!(
+                "expected `plumb kinds` or `plumb kinds show KIND`, got `{}`",
+                other.join(" ")
+            ))
+            .into())
         }
     }
     Ok(Outcome::Done)

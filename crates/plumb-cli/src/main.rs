@@ -51,11 +51,15 @@ fn is_input_error(error: &anyhow::Error) -> bool {
     use plumb_aws::CollectError;
     use plumb_store::StoreError;
     error.chain().any(|cause| {
-        matches!(cause.downcast_ref::<CollectError>(), Some(CollectError::UnknownService { .. }))
-            || matches!(
-                cause.downcast_ref::<StoreError>(),
-                Some(StoreError::NotFound(_) | StoreError::Query(_) | StoreError::UnsupportedLocation(_))
+        matches!(
+            cause.downcast_ref::<CollectError>(),
+            Some(CollectError::UnknownService { .. })
+        ) || matches!(
+            cause.downcast_ref::<StoreError>(),
+            Some(
+                StoreError::NotFound(_) | StoreError::Query(_) | StoreError::UnsupportedLocation(_)
             )
+        )
     })
 }
 

@@ -87,6 +87,28 @@ impl MotoServer {
         Err(io::Error::other("moto_server did not listen in time"))
     }
 
+    /// From now on, moto checks every request against IAM: signatures must
+    /// come from keys of moto's IAM users and their policies must allow the
+    /// action (moto's `reset-auth` API). Seed first, then call this.
+    pub fn enforce_iam(&self) {
+        use std::io::{Read, Write};
+        let mut stream =
+            TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).expect("moto is not listening");
+        let request = format!(
+            "POST /moto-api/reset-auth HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 1\r\nConnection: close\r\n\r\n0",
+            self.port
+        );
+        stream
+            .write_all(request.as_bytes())
+            .expect("cannot talk to moto");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "moto refused reset-auth: {answer}"
+        );
+    }
+
     /// The endpoint URL, `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
