@@ -1,0 +1,398 @@
+//! The `plumb` command end to end: a real binary, a moto server on loopback
+//! seeded with the demo account, and real SQLite and PostgreSQL stores.
+
+use std::process::{Command, Output};
+
+use plumb_testkit::MotoServer;
+use serde_json::Value;
+
+const SERVICES: &str = "s3,iam,account,ec2,vpc,kms,cloudtrail";
+
+fn plumb(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plumb"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("plumb runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(o));
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(o)))
+}
+
+fn seeded_server() -> MotoServer {
+    let server = MotoServer::start();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let keys = plumb_aws::StaticKeys {
+            access_key_id: "testing".into(),
+            secret_access_key: "testing".into(),
+        };
+        let config = plumb_aws::load_sdk_config(
+            None,
+            Some(&server.url()),
+            Some("us-east-1"),
+            Some(&keys),
+            2,
+        )
+        .await;
+        plumb_aws::seed::demo(&config).await.expect("demo seeding");
+    });
+    server
+}
+
+fn collect(db: &str, server: &MotoServer) -> Output {
+    plumb(
+        db,
+        &[
+            "collect",
+            "--endpoint-url",
+            &server.url(),
+            "--regions",
+            "us-east-1",
+            "--services",
+            SERVICES,
+        ],
+    )
+}
+
+/// Collection ends 0 (complete) or 4 (complete but partial, as coverage says).
+fn assert_collected(o: &Output) {
+    assert!(
+        matches!(o.status.code(), Some(0) | Some(4)),
+        "collect failed ({:?}): {}\n{}",
+        o.status.code(),
+        stdout(o),
+        stderr(o)
+    );
+}
+
+#[test]
+fn collect_writes_a_snapshot_that_every_command_reads_back() {
+    let server = seeded_server();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plumb.db").display().to_string();
+
+    let out = collect(&db, &server);
+    assert_collected(&out);
+    assert!(
+        stdout(&out).contains(&format!("Snapshot 1 written to {db}")),
+        "{}",
+        stdout(&out)
+    );
+
+    let snapshots = json(&plumb(&db, &["snapshots", "--format", "json"]));
+    let snap = &snapshots[0];
+    assert_eq!(snap["id"], 1);
+    assert!(snap["started_at"].is_string() && snap["finished_at"].is_string());
+    let coverage = snap["coverage"].as_array().unwrap();
+    assert!(coverage.len() >= SERVICES.split(',').count());
+    for c in coverage {
+        for field in [
+            "account",
+            "region",
+            "service",
+            "status",
+            "error",
+            "api_calls",
+            "resources",
+        ] {
+            assert!(c.get(field).is_some(), "coverage lacks {field}: {c}");
+        }
+        assert!(c["status"] == "ok" || c["status"] == "error");
+    }
+
+    let buckets = json(&plumb(
+        &db,
+        &[
+            "inventory",
+            "list",
+            "--kind",
+            "aws_s3_bucket",
+            "--format",
+            "json",
+        ],
+    ));
+    let buckets = buckets.as_array().unwrap();
+    assert_eq!(buckets.len(), 3);
+    for b in buckets {
+        for field in ["uid", "kind", "provider", "account", "region", "name"] {
+            assert!(b[field].is_string(), "{field} missing in {b}");
+        }
+        assert!(b["tags"].is_object() && b["props"].is_object());
+    }
+    let public = buckets
+        .iter()
+        .find(|b| b["name"] == "acme-public-assets-123456789012")
+        .expect("the public bucket");
+    assert_eq!(public["props"]["policy"]["Statement"][0]["Principal"], "*");
+
+    let instances = json(&plumb(
+        &db,
+        &[
+            "inventory",
+            "list",
+            "--kind",
+            "aws_instance",
+            "--format",
+            "json",
+        ],
+    ));
+    let instance = &instances[0];
+    let shown = json(&plumb(
+        &db,
+        &[
+            "inventory",
+            "show",
+            instance["uid"].as_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    ));
+    let out_edges = shown["edges_out"].as_array().expect("edges_out");
+    assert!(
+        out_edges.iter().any(|e| e["relation"] == "protected_by"),
+        "{out_edges:?}"
+    );
+    assert!(shown["edges_in"].is_array());
+    for e in out_edges {
+        assert!(e["relation"].is_string() && e["uid"].is_string());
+    }
+
+    let counted = json(&plumb(
+        &db,
+        &[
+            "inventory",
+            "query",
+            "SELECT COUNT(*) AS n FROM resources",
+            "--format",
+            "json",
+        ],
+    ));
+    assert!(counted[0]["n"].as_i64().unwrap() > 5);
+
+    let summary = plumb(&db, &["inventory", "summary"]);
+    assert_eq!(summary.status.code(), Some(0));
+    assert!(stdout(&summary).contains("aws_s3_bucket"));
+
+    // The demo user's console password was set while seeding; no secret
+    // value may reach the store.
+    let bytes = std::fs::read(&db).unwrap();
+    let wal = std::fs::read(format!("{db}-wal")).unwrap_or_default();
+    for haystack in [&bytes, &wal] {
+        assert!(
+            !contains(haystack, b"Demo-only-password-1"),
+            "a password was stored"
+        );
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn queries_cannot_write_and_bad_input_exits_2() {
+    let server = MotoServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plumb.db").display().to_string();
+
+    let empty = plumb(&db, &["inventory", "list"]);
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(
+        stderr(&empty).contains("plumb collect"),
+        "{}",
+        stderr(&empty)
+    );
+
+    let out = plumb(
+        &db,
+        &[
+            "collect",
+            "--endpoint-url",
+            &server.url(),
+            "--regions",
+            "us-east-1",
+            "--services",
+            "s3",
+        ],
+    );
+    assert_collected(&out);
+
+    let write = plumb(&db, &["inventory", "query", "DELETE FROM snapshots"]);
+    assert_eq!(write.status.code(), Some(2), "{}", stderr(&write));
+    assert_eq!(
+        json(&plumb(&db, &["snapshots", "--format", "json"]))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    for (args, message) in [
+        (
+            vec![
+                "collect",
+                "--services",
+                "s3,nosuch",
+                "--endpoint-url",
+                "http://127.0.0.1:1",
+            ],
+            "unknown service `nosuch`",
+        ),
+        (
+            vec!["collect", "--regions", "eu west 1"],
+            "is not a region name",
+        ),
+        (vec!["collect", "--regions", "all,eu-west-1"], "not both"),
+        (
+            vec!["inventory", "list", "--kind", "aws_nope"],
+            "unknown kind `aws_nope`",
+        ),
+        (
+            vec!["inventory", "list", "--snapshot", "yesterday"],
+            "not a snapshot id",
+        ),
+        (
+            vec!["inventory", "show", "arn:aws:s3:::absent"],
+            "no resource `arn:aws:s3:::absent`",
+        ),
+        (
+            vec!["inventory", "list", "--snapshot", "99"],
+            "no snapshot 99",
+        ),
+        (vec!["kinds", "show", "aws_nope"], "unknown kind"),
+        (
+            vec!["collect", "--assume-role", "Audit"],
+            "needs --accounts",
+        ),
+    ] {
+        let o = plumb(&db, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn an_unreachable_endpoint_fails_with_a_clear_error_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plumb.db").display().to_string();
+    let o = plumb(
+        &db,
+        &[
+            "collect",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--regions",
+            "us-east-1",
+            "--max-attempts",
+            "1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot identify the AWS account"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty());
+    let list = json(&plumb(&db, &["snapshots", "--format", "json"]));
+    assert_eq!(list.as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn the_postgres_store_serves_the_same_commands() {
+    let server = seeded_server();
+    let admin = std::env::var("PLUMB_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("plumb_cli_test_{}", std::process::id());
+    let mut client =
+        postgres::Client::connect(&admin, postgres::NoTls).expect("PostgreSQL on 127.0.0.1:5432");
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let db = format!("{}/{name}", &admin[..admin.rfind('/').unwrap()]);
+
+    assert_collected(&collect(&db, &server));
+    let buckets = json(&plumb(
+        &db,
+        &[
+            "inventory",
+            "list",
+            "--kind",
+            "aws_s3_bucket",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(buckets.as_array().unwrap().len(), 3);
+    let n = json(&plumb(
+        &db,
+        &[
+            "inventory",
+            "query",
+            "SELECT COUNT(*) AS n FROM resources WHERE props->>'name' LIKE 'acme-%'",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(n[0]["n"], "3");
+    let write = plumb(&db, &["inventory", "query", "DROP TABLE resources"]);
+    assert_eq!(write.status.code(), Some(2));
+
+    drop(client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
+}
+
+#[test]
+fn kinds_document_their_fields_and_permissions_list_every_action() {
+    let db = "unused.db";
+    let kinds = json(&plumb(db, &["kinds", "--format", "json"]));
+    assert!(kinds
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|k| k["kind"] == "aws_s3_bucket"));
+    let shown = plumb(db, &["kinds", "show", "aws_s3_bucket"]);
+    assert_eq!(shown.status.code(), Some(0));
+    assert!(
+        stdout(&shown).contains("props.public_access_block.block_public_policy"),
+        "{}",
+        stdout(&shown)
+    );
+
+    let permissions = json(&plumb(db, &["permissions", "--format", "json"]));
+    let actions = permissions["policy"]["Statement"][0]["Action"]
+        .as_array()
+        .unwrap();
+    for needed in [
+        "s3:GetBucketPolicy",
+        "sts:GetCallerIdentity",
+        "ec2:DescribeRegions",
+    ] {
+        assert!(actions.iter().any(|a| a == needed), "{needed} missing");
+    }
+    assert!(
+        !std::path::Path::new(db).exists(),
+        "kinds and permissions need no store"
+    );
+}
