@@ -196,10 +196,15 @@ pub async fn collect(
         .map(|(service, unit)| {
             let progress = progress.clone();
             async move {
+                let (account, region) = (unit.account.clone(), unit.region.clone());
                 let outcome = tokio::spawn(run_unit(service, unit)).await;
                 let result = match outcome {
                     Ok(result) => result,
-                    Err(join) => (panicked_unit(service, &join), Vec::new(), Vec::new()),
+                    Err(join) => (
+                        panicked_unit(&account, &region, service, &join),
+                        Vec::new(),
+                        Vec::new(),
+                    ),
                 };
                 progress.finished(&result.0);
                 result
@@ -264,10 +269,17 @@ async fn run_unit(
     (coverage, unit.resources, unit.edges)
 }
 
-fn panicked_unit(service: &Service, join: &tokio::task::JoinError) -> Coverage {
+/// A unit whose task died (a bug in its collector): recorded as an error
+/// so that the scan goes on and says it is partial.
+fn panicked_unit(
+    account: &str,
+    region: &str,
+    service: &Service,
+    join: &tokio::task::JoinError,
+) -> Coverage {
     Coverage {
-        account: String::new(),
-        region: String::new(),
+        account: account.to_string(),
+        region: region.to_string(),
         service: service.name.to_string(),
         status: CoverageStatus::Error,
         error: Some(format!("collector task failed: {join}")),

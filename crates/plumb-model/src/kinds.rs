@@ -147,9 +147,52 @@ fn walk(
     }
 }
 
+/// The kinds reference (`docs/kinds.md`), generated from the props
+/// structs so that it cannot drift from what is collected.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Resource kinds\n\n\
+         <!-- Generated from crates/plumb-model by `PLUMB_BLESS=1 cargo test -p plumb-model kinds_doc`; do not edit. -->\n\n\
+         Every resource has `uid`, `kind`, `provider`, `account`, `region`, `name`, `tags` and `created_at`; \
+         its configuration is in `props`, documented below per kind. A field that could not be read is \
+         absent from `props` and the failed call is named under `props._errors`; `null` means \
+         \"not configured\". `plumb kinds show KIND` prints the same.\n\n",
+    );
+    for kind in all() {
+        out.push_str(&format!(
+            "## `{}`\n\n{} (service `{}`; uid: `{}`)\n\n| field | type | description |\n|---|---|---|\n",
+            kind.name, kind.description, kind.service, kind.uid
+        ));
+        for f in fields(&kind) {
+            out.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                f.path,
+                f.ty,
+                f.description.replace('|', "\\|").replace('\n', " ")
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_doc_is_up_to_date() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/kinds.md");
+        let want = markdown();
+        if std::env::var_os("PLUMB_BLESS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/kinds.md is stale: run `PLUMB_BLESS=1 cargo test -p plumb-model kinds_doc`"
+        );
+    }
 
     #[test]
     fn kind_names_are_unique_and_terraform_style() {

@@ -96,6 +96,43 @@ pub fn all_actions() -> Vec<&'static str> {
     actions
 }
 
+/// The IAM permissions document (`docs/permissions.md`), generated from
+/// this table so that it cannot drift from what the collector calls.
+pub fn permissions_markdown() -> String {
+    let mut out = String::from(
+        "# IAM permissions a Plumb scan needs\n\n\
+         <!-- Generated from crates/plumb-aws/src/services by `PLUMB_BLESS=1 cargo test -p plumb-aws --lib permissions`; do not edit. -->\n\n\
+         Plumb only reads. Attach the AWS managed policies `SecurityAudit` and `ViewOnlyAccess` to the \
+         identity that scans; to be sure that no call is refused by a gap between those policies and \
+         the actions below, also attach the policy that `plumb permissions --format json` prints \
+         (exactly these actions, all read-only). A refused call is never fatal: it is recorded in the \
+         snapshot's coverage with the missing permission, and the checks that need it report `error`.\n\n\
+         | service | scope | actions |\n|---|---|---|\n",
+    );
+    let setup: Vec<&str> = crate::collector::SETUP_ACTIONS.to_vec();
+    out.push_str(&format!("| (setup) | global | {} |\n", backticked(&setup)));
+    for s in SERVICES {
+        let scope = match s.scope {
+            ServiceScope::Global => "global",
+            ServiceScope::Regional => "per region",
+        };
+        out.push_str(&format!(
+            "| {} | {scope} | {} |\n",
+            s.name,
+            backticked(s.actions)
+        ));
+    }
+    out
+}
+
+fn backticked(actions: &[&str]) -> String {
+    actions
+        .iter()
+        .map(|a| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Declares a service's `collect` as a [`CollectFn`]:
 /// `collect: collect_fn!(collect)`.
 #[macro_export]
@@ -114,6 +151,21 @@ macro_rules! collect_fn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn permissions_doc_is_up_to_date() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/permissions.md");
+        let want = permissions_markdown();
+        if std::env::var_os("PLUMB_BLESS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/permissions.md is stale: run `PLUMB_BLESS=1 cargo test -p plumb-aws --lib permissions`"
+        );
+    }
 
     #[test]
     fn every_kind_a_service_produces_is_documented_in_the_model() {
