@@ -195,9 +195,14 @@ fn notification_target(s: &SnsSubscription) -> Option<String> {
     let endpoint = s.endpoint.as_deref().filter(|e| e.starts_with("arn:"))?;
     match s.protocol.as_deref()? {
         "sqs" => Some(endpoint.to_string()),
-        "lambda" => Some(endpoint.splitn(8, ':').take(7).collect::<Vec<_>>().join(":")),
+        "lambda" => Some(unqualified_function_arn(endpoint)),
         _ => None,
     }
+}
+
+/// A Lambda ARN without its version or alias qualifier: the function's uid.
+fn unqualified_function_arn(arn: &str) -> String {
+    arn.splitn(8, ':').take(7).collect::<Vec<_>>().join(":")
 }
 
 /// A subscription endpoint safe to store: a URL keeps its scheme, host, port

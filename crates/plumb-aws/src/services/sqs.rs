@@ -85,6 +85,28 @@ async fn collect(unit: &mut Unit) -> Result<(), CollectError> {
     Ok(())
 }
 
+/// A failed sub-call: the operation, the props it would have filled, why.
+type Gap = (&'static str, &'static [&'static str], CollectError);
+
+/// Parses a JSON document attribute (a policy, a redrive policy); one that
+/// is not JSON is recorded as a gap on `field` rather than stored as text.
+fn document(
+    text: Option<String>,
+    field: &'static [&'static str],
+    gaps: &mut Vec<Gap>,
+) -> Option<serde_json::Value> {
+    match text
+        .map(|d| parse_policy("sqs:GetQueueAttributes", &d))
+        .transpose()
+    {
+        Ok(value) => value,
+        Err(e) => {
+            gaps.push(("get_queue_attributes", field, e));
+            None
+        }
+    }
+}
+
 async fn read_queue(
     unit: &Unit,
     client: &aws_sdk_sqs::Client,
@@ -101,7 +123,7 @@ async fn read_queue(
         name: name.clone(),
         ..SqsQueue::default()
     };
-    let mut gaps: Vec<(&str, &[&str], CollectError)> = Vec::new();
+    let mut gaps: Vec<Gap> = Vec::new();
     let mut links = Vec::new();
 
     match client
@@ -140,23 +162,16 @@ async fn read_queue(
                 flag(QueueAttributeName::ContentBasedDeduplication).unwrap_or(false);
             queue.created_timestamp = time(QueueAttributeName::CreatedTimestamp);
             queue.last_modified_timestamp = time(QueueAttributeName::LastModifiedTimestamp);
-            let mut document = |attribute: QueueAttributeName, field: &'static [&'static str]| {
-                match text(attribute)
-                    .map(|d| parse_policy("sqs:GetQueueAttributes", &d))
-                    .transpose()
-                {
-                    Ok(value) => value,
-                    Err(e) => {
-                        gaps.push(("get_queue_attributes", field, e));
-                        None
-                    }
-                }
-            };
-            queue.policy = document(QueueAttributeName::Policy, &["policy"]);
-            queue.redrive_policy = document(QueueAttributeName::RedrivePolicy, &["redrive_policy"]);
+            queue.policy = document(text(QueueAttributeName::Policy), &["policy"], &mut gaps);
+            queue.redrive_policy = document(
+                text(QueueAttributeName::RedrivePolicy),
+                &["redrive_policy"],
+                &mut gaps,
+            );
             queue.redrive_allow_policy = document(
-                QueueAttributeName::RedriveAllowPolicy,
+                text(QueueAttributeName::RedriveAllowPolicy),
                 &["redrive_allow_policy"],
+                &mut gaps,
             );
             if let Some(key) = &queue.kms_master_key_id {
                 links.push((Relation::EncryptedBy, unit.kms_key_arn(key)));

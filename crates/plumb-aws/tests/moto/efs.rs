@@ -60,7 +60,13 @@ async fn seed(server: &MotoServer) -> Seeded {
         .encrypted(true)
         .kms_key_id(KEY)
         .backup(true)
-        .tags(Tag::builder().key("Name").value("plumb-shared").build().unwrap())
+        .tags(
+            Tag::builder()
+                .key("Name")
+                .value("plumb-shared")
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap()
@@ -113,9 +119,12 @@ async fn file_systems_are_collected_with_encryption_policy_backups_and_mount_tar
     snap.assert_ok("efs");
     assert_eq!(snap.of_kind("aws_efs_file_system").len(), 2);
 
-    let enc = snap.resource(&fs_arn(&s.encrypted));
-    assert_eq!(enc.name, "plumb-shared");
-    assert_eq!(enc.tags.get("Name").map(String::as_str), Some("plumb-shared"));
+    let enc = snap.named("aws_efs_file_system", "plumb-shared");
+    assert_eq!(enc.uid, fs_arn(&s.encrypted));
+    assert_eq!(
+        enc.tags.get("Name").map(String::as_str),
+        Some("plumb-shared")
+    );
     let p = &enc.props;
     assert_eq!(p["file_system_id"], s.encrypted.as_str());
     assert_eq!(p["file_system_arn"], fs_arn(&s.encrypted));
@@ -143,7 +152,10 @@ async fn file_systems_are_collected_with_encryption_policy_backups_and_mount_tar
     assert_eq!(plain.name, s.plain);
     assert_eq!(plain.props["encrypted"], false);
     assert!(plain.props["kms_key_id"].is_null());
-    assert!(plain.props["policy"].is_null(), "PolicyNotFound reads as null");
+    assert!(
+        plain.props["policy"].is_null(),
+        "PolicyNotFound reads as null"
+    );
     assert!(plain.props["backup_policy"].is_null());
     assert_eq!(plain.props["mount_targets"], serde_json::json!([]));
 }

@@ -47,7 +47,11 @@ async fn seed(server: &MotoServer) -> Seeded {
     let layer = lambda
         .publish_layer_version()
         .layer_name("plumb-deps")
-        .content(LayerVersionContentInput::builder().zip_file(empty_zip()).build())
+        .content(
+            LayerVersionContentInput::builder()
+                .zip_file(empty_zip())
+                .build(),
+        )
         .send()
         .await
         .unwrap()
@@ -212,7 +216,11 @@ async fn function_urls_moto_cannot_list_are_a_recorded_gap() {
     let snap = collect(&server, &["lambda"]).await;
     assert_eq!(snap.unit("lambda", REGION).status, CoverageStatus::Ok);
     let api = snap.resource(&s.api);
-    assert!(api.props.get("function_url_configs").is_none(), "{:#}", api.props);
+    assert!(
+        api.props.get("function_url_configs").is_none(),
+        "{:#}",
+        api.props
+    );
     let gaps = api.gaps();
     assert_eq!(
         gaps.keys().collect::<Vec<_>>(),

@@ -122,7 +122,9 @@ async fn webhook_credentials_in_subscription_urls_are_never_stored() {
     sns.subscribe()
         .topic_arn(&topic)
         .protocol("https")
-        .endpoint("https://hookuser:hookpass-9f3a@hooks.example.com/notify?token=tok-5e1b77&x=1#frag")
+        .endpoint(
+            "https://hookuser:hookpass-9f3a@hooks.example.com/notify?token=tok-5e1b77&x=1#frag",
+        )
         .send()
         .await
         .unwrap();
@@ -140,7 +142,10 @@ async fn webhook_credentials_in_subscription_urls_are_never_stored() {
         assert!(!json.contains(secret), "{secret} leaked into the snapshot");
     }
     assert!(
-        !snap.edges.iter().any(|e| e.relation == Relation::NotifiesTo),
+        !snap
+            .edges
+            .iter()
+            .any(|e| e.relation == Relation::NotifiesTo),
         "a URL subscription is no edge"
     );
 }

@@ -48,7 +48,10 @@ async fn a_kms_encrypted_queue_links_to_its_key() {
     assert_eq!(q.props["kms_data_key_reuse_period_seconds"], 600);
     assert_eq!(q.props["visibility_timeout"], 45);
     assert_eq!(q.props["message_retention_period"], 345_600);
-    assert_eq!(q.props["redrive_policy"]["deadLetterTargetArn"], dlq.as_str());
+    assert_eq!(
+        q.props["redrive_policy"]["deadLetterTargetArn"],
+        dlq.as_str()
+    );
     assert_eq!(q.props["fifo_queue"], false);
     assert!(q.props["policy"].is_null());
     assert!(q.props["created_timestamp"].is_string());
