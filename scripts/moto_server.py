@@ -28,5 +28,28 @@ def _get_bucket_versioning(self):
 
 S3Response.get_bucket_versioning = _get_bucket_versioning
 
+
+# --- IAM: let a test load AWS-managed policies ------------------------------
+from moto.core.config import default_user_config
+from moto.moto_api._internal.models import MotoAPIBackend
+
+_moto_set_config = MotoAPIBackend.set_config
+
+
+def _set_config_with_iam(self, config):
+    # In AWS every account has the AWS-managed policies
+    # (arn:aws:iam::aws:policy/...); moto creates them only when its config
+    # says {"iam": {"load_aws_managed_policies": true}}, which `mock_aws`
+    # accepts in-process but `POST /moto-api/config` ignores. Accepting it
+    # here lets a test opt in before its server's IAM backend starts, so it
+    # can attach one (loading them costs about half a second per account,
+    # hence not on by default).
+    _moto_set_config(self, config)
+    if "iam" in config:
+        default_user_config["iam"] = config["iam"]
+
+
+MotoAPIBackend.set_config = _set_config_with_iam
+
 if __name__ == "__main__":
     sys.exit(main())
