@@ -51,5 +51,32 @@ def _set_config_with_iam(self, config):
 
 MotoAPIBackend.set_config = _set_config_with_iam
 
+# --- Authorization errors in the shape each query protocol expects ----------
+from xml.sax.saxutils import escape
+
+from moto.core import exceptions as _moto_exceptions
+
+_rest_error_init = _moto_exceptions._RESTError.__init__
+
+
+def _rest_error_init_both_shapes(self, error_type, message, *args, **kwargs):
+    # With IAM enforcement on, moto answers a refused call with
+    # <ErrorResponse><Errors><Error>…, the EC2 shape. AWS's query services
+    # (IAM, STS, SNS, RDS, …) answer <ErrorResponse><Error>…, and the Rust
+    # SDK then finds no error code at all. The body below carries the error
+    # in both places, so EC2's parser (which looks under Errors) and the
+    # query parser (which looks at Error) both read `AccessDenied`.
+    _rest_error_init(self, error_type, message, *args, **kwargs)
+    error = f"<Code>{escape(error_type)}</Code><Message>{escape(message)}</Message>"
+    sender = "<Type>Sender</Type>" if self.include_type_sender else ""
+    self.description = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<ErrorResponse>'
+        f"<Error>{error}{sender}</Error><Errors><Error>{error}</Error></Errors>"
+        "<RequestId>plumb-moto</RequestId></ErrorResponse>"
+    )
+
+
+_moto_exceptions._RESTError.__init__ = _rest_error_init_both_shapes
+
 if __name__ == "__main__":
     sys.exit(main())
