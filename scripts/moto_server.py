@@ -78,5 +78,28 @@ def _rest_error_init_both_shapes(self, error_type, message, *args, **kwargs):
 
 _moto_exceptions._RESTError.__init__ = _rest_error_init_both_shapes
 
+# --- Lambda: ListFunctionUrlConfigs ----------------------------------------
+import json as _json
+from urllib.parse import unquote as _unquote
+
+from moto.awslambda import urls as _lambda_urls
+from moto.awslambda.responses import LambdaResponse
+
+
+def _list_function_url_configs(self):
+    # moto stores a function's URL config (CreateFunctionUrlConfig) but has
+    # no ListFunctionUrlConfigs, which is how a scanner finds public
+    # function URLs. Answer it from the same store, as AWS does.
+    function_name = _unquote(self.path.rstrip("/").split("/")[-2])
+    function = self.backend.get_function(function_name, None)
+    configs = [function.url_config.to_dict()] if function.url_config else []
+    return 200, {}, _json.dumps({"FunctionUrlConfigs": configs})
+
+
+LambdaResponse.list_function_url_configs = _list_function_url_configs
+_lambda_urls.url_paths[
+    r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/urls/?$"
+] = LambdaResponse.dispatch
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -204,28 +204,18 @@ async fn environment_variable_values_appear_nowhere_in_the_snapshot() {
     assert!(!json.contains("db.internal.example"), "a value was stored");
 }
 
-// moto 5.2 does not implement ListFunctionUrlConfigs: the function URLs are
-// unknown, so the field must be absent (not an empty list that reads as "no
-// URL") and `_errors` must name the call. The mapping of a real answer is
-// covered by the collector's unit tests.
 #[tokio::test(flavor = "multi_thread")]
-async fn function_urls_moto_cannot_list_are_a_recorded_gap() {
+async fn a_public_function_url_is_collected_with_its_auth_type() {
     let server = MotoServer::start();
     let s = seed(&server).await;
 
     let snap = collect(&server, &["lambda"]).await;
-    assert_eq!(snap.unit("lambda", REGION).status, CoverageStatus::Ok);
+    snap.assert_ok("lambda");
     let api = snap.resource(&s.api);
-    assert!(
-        api.props.get("function_url_configs").is_none(),
-        "{:#}",
-        api.props
-    );
-    let gaps = api.gaps();
-    assert_eq!(
-        gaps.keys().collect::<Vec<_>>(),
-        ["list_function_url_configs"],
-        "{gaps:?}"
-    );
-    assert!(api.props.get("policy").is_some(), "other fields stay");
+    let urls = api.props["function_url_configs"].as_array().expect("URL configs");
+    assert_eq!(urls.len(), 1, "{urls:?}");
+    assert_eq!(urls[0]["auth_type"], "NONE");
+    assert!(urls[0]["function_url"].as_str().unwrap().starts_with("https://"));
+    let private = snap.resource(&s.private);
+    assert_eq!(private.props["function_url_configs"], serde_json::json!([]));
 }
