@@ -19,7 +19,7 @@ use plumb_model::{Relation, Resource};
 
 use crate::error::api;
 use crate::services::{Service, ServiceScope};
-use crate::unit::{display_name, to_utc};
+use crate::unit::{display_name, tag_map, to_utc};
 use crate::{client, collect_fn, CollectError, Unit};
 
 mod snapshots;
@@ -71,9 +71,10 @@ fn security_group_arn(unit: &Unit, id: &str) -> String {
 
 /// RDS lists tags inline as `TagList`.
 pub(super) fn tags(list: &[aws_sdk_rds::types::Tag]) -> BTreeMap<String, String> {
-    list.iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
-        .collect()
+    tag_map(
+        list.iter()
+            .filter_map(|t| Some((t.key()?, t.value().unwrap_or_default()))),
+    )
 }
 
 fn owned(s: Option<&str>) -> Option<String> {
