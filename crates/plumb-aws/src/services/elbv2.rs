@@ -8,7 +8,7 @@
 //! The edges trace a request's path for an exposure analysis: load balancer
 //! in its subnets behind its security groups, listener on the load balancer,
 //! listener to target group, target group to instance (or Lambda function,
-//! or ALB). Listeners are read in [`listeners`].
+//! or ALB). Listeners are read in `listeners`.
 
 use std::collections::BTreeMap;
 
@@ -62,6 +62,16 @@ async fn collect(unit: &mut Unit) -> Result<(), CollectError> {
         let page = page.map_err(api("elasticloadbalancing:DescribeLoadBalancers"))?;
         balancers.extend(page.load_balancers().iter().cloned());
     }
+    let unit_ref = &*unit;
+    let client_ref = &client;
+    let read: Vec<Vec<Read>> = stream::iter(balancers)
+        .map(|lb| read_load_balancer(unit_ref, client_ref, lb))
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut read: Vec<Read> = read.into_iter().flatten().collect();
+    tag(&client, &mut read).await;
+    record(unit, read);
 
     let mut groups = Vec::new();
     let mut pages = client.describe_target_groups().into_paginator().send();
@@ -69,30 +79,25 @@ async fn collect(unit: &mut Unit) -> Result<(), CollectError> {
         let page = page.map_err(api("elasticloadbalancing:DescribeTargetGroups"))?;
         groups.extend(page.target_groups().iter().cloned());
     }
-
     let unit_ref = &*unit;
-    let client_ref = &client;
-    let read_balancers: Vec<Vec<Read>> = stream::iter(balancers)
-        .map(|lb| read_load_balancer(unit_ref, client_ref, lb))
-        .buffer_unordered(CONCURRENCY)
-        .collect()
-        .await;
-    let read_groups: Vec<Option<Read>> = stream::iter(groups)
+    let read: Vec<Option<Read>> = stream::iter(groups)
         .map(|g| read_target_group(unit_ref, client_ref, g))
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
-
-    let mut read: Vec<Read> = read_balancers.into_iter().flatten().collect();
-    read.extend(read_groups.into_iter().flatten());
+    let mut read: Vec<Read> = read.into_iter().flatten().collect();
     tag(&client, &mut read).await;
+    record(unit, read);
+    Ok(())
+}
+
+fn record(unit: &mut Unit, read: Vec<Read>) {
     for (resource, links) in read {
         for (relation, to) in links {
             unit.link(&resource.uid, relation, &to);
         }
         unit.add(resource);
     }
-    Ok(())
 }
 
 /// Reads tags of load balancers and target groups, 20 ARNs a call, and
@@ -166,13 +171,18 @@ fn apply_attributes(lb: &mut LoadBalancer, attributes: BTreeMap<String, String>)
     lb.access_logs_s3_enabled = flag(&attributes, "access_logs.s3.enabled");
     lb.access_logs_s3_bucket = text(&attributes, "access_logs.s3.bucket");
     lb.access_logs_s3_prefix = text(&attributes, "access_logs.s3.prefix");
-    lb.drop_invalid_header_fields =
-        flag(&attributes, "routing.http.drop_invalid_header_fields.enabled");
+    lb.drop_invalid_header_fields = flag(
+        &attributes,
+        "routing.http.drop_invalid_header_fields.enabled",
+    );
     lb.desync_mitigation_mode = text(&attributes, "routing.http.desync_mitigation_mode");
     lb.attributes = attributes;
 }
 
-fn load_balancer_props(lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer, arn: &str) -> LoadBalancer {
+fn load_balancer_props(
+    lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer,
+    arn: &str,
+) -> LoadBalancer {
     LoadBalancer {
         load_balancer_arn: arn.to_string(),
         load_balancer_name: lb.load_balancer_name().unwrap_or_default().to_string(),
@@ -240,15 +250,14 @@ async fn read_load_balancer(
             out.attributes()
                 .iter()
                 .filter_map(|a| {
-                    Some((a.key()?.to_string(), a.value().unwrap_or_default().to_string()))
+                    Some((
+                        a.key()?.to_string(),
+                        a.value().unwrap_or_default().to_string(),
+                    ))
                 })
                 .collect(),
         ),
-        Err(e) => gaps.push((
-            "describe_load_balancer_attributes",
-            ATTRIBUTE_FIELDS,
-            e,
-        )),
+        Err(e) => gaps.push(("describe_load_balancer_attributes", ATTRIBUTE_FIELDS, e)),
     }
 
     let listeners = match listeners::read_listeners(unit, client, &arn).await {
@@ -267,8 +276,15 @@ async fn read_load_balancer(
             unit.arn("ec2", &format!("security-group/{sg}")),
         ));
     }
-    for subnet in props.availability_zones.iter().filter_map(|z| z.subnet_id.as_deref()) {
-        links.push((Relation::MemberOf, unit.arn("ec2", &format!("subnet/{subnet}"))));
+    for subnet in props
+        .availability_zones
+        .iter()
+        .filter_map(|z| z.subnet_id.as_deref())
+    {
+        links.push((
+            Relation::MemberOf,
+            unit.arn("ec2", &format!("subnet/{subnet}")),
+        ));
     }
     if props.access_logs_s3_enabled == Some(true) {
         if let Some(bucket) = &props.access_logs_s3_bucket {
@@ -366,8 +382,14 @@ async fn read_target_group(
     };
 
     let name = props.target_group_name.clone();
-    let mut resource = Resource::new(arn, "aws_lb_target_group", &unit.account, &unit.region, name)
-        .with_props(&props);
+    let mut resource = Resource::new(
+        arn,
+        "aws_lb_target_group",
+        &unit.account,
+        &unit.region,
+        name,
+    )
+    .with_props(&props);
     if let Some(e) = gap {
         record_gap(&mut resource, "describe_target_health", &["targets"], &e);
     }

@@ -7,7 +7,7 @@
 //! The edges place each database in the network (security groups, subnets
 //! of its subnet group) and tie it to its KMS key, its cluster and its
 //! snapshots, so that an exposure analysis can follow a path from the
-//! internet to the data. Snapshots are read in [`snapshots`].
+//! internet to the data. Snapshots are read in `snapshots`.
 
 use std::collections::BTreeMap;
 
@@ -104,7 +104,10 @@ fn master_user_secret(
     })
 }
 
-async fn collect_instances(unit: &mut Unit, client: &aws_sdk_rds::Client) -> Result<(), CollectError> {
+async fn collect_instances(
+    unit: &mut Unit,
+    client: &aws_sdk_rds::Client,
+) -> Result<(), CollectError> {
     let mut pages = client.describe_db_instances().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(api("rds:DescribeDBInstances"))?;
@@ -245,12 +248,19 @@ fn link_instance(unit: &mut Unit, db: &DbInstance) {
     for subnet in subnets {
         unit.link(&uid, Relation::MemberOf, &subnet);
     }
-    for role in db.associated_roles.iter().filter_map(|r| r.role_arn.as_deref()) {
+    for role in db
+        .associated_roles
+        .iter()
+        .filter_map(|r| r.role_arn.as_deref())
+    {
         unit.link(&uid, Relation::Assumes, role);
     }
 }
 
-async fn collect_clusters(unit: &mut Unit, client: &aws_sdk_rds::Client) -> Result<(), CollectError> {
+async fn collect_clusters(
+    unit: &mut Unit,
+    client: &aws_sdk_rds::Client,
+) -> Result<(), CollectError> {
     let mut pages = client.describe_db_clusters().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(api("rds:DescribeDBClusters"))?;
@@ -351,7 +361,11 @@ fn link_cluster(unit: &mut Unit, c: &DbCluster) {
             unit.link(&uid, Relation::EncryptedBy, &key);
         }
     }
-    for role in c.associated_roles.iter().filter_map(|r| r.role_arn.as_deref()) {
+    for role in c
+        .associated_roles
+        .iter()
+        .filter_map(|r| r.role_arn.as_deref())
+    {
         unit.link(&uid, Relation::Assumes, role);
     }
 }

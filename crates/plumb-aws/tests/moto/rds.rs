@@ -295,7 +295,10 @@ async fn clusters_are_collected_with_their_members_key_and_security_groups() {
     assert_eq!(p["master_username"], "clusteradmin");
     assert_eq!(p["db_subnet_group"], "data");
     assert_eq!(p["port"], 5432);
-    assert!(p["endpoint"].as_str().unwrap().starts_with("aurora.cluster-"));
+    assert!(p["endpoint"]
+        .as_str()
+        .unwrap()
+        .starts_with("aurora.cluster-"));
     assert_eq!(
         p["db_cluster_members"][0]["db_instance_identifier"],
         "aurora-1"
