@@ -101,5 +101,36 @@ _lambda_urls.url_paths[
     r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/urls/?$"
 ] = LambdaResponse.dispatch
 
+# --- organizations ---------------------------------------------------------
+from moto.organizations.exceptions import OrganizationsClientError
+from moto.organizations.models import organizations_backends
+from moto.organizations.responses import OrganizationsResponse
+
+
+class _OrganizationsAccessDenied(OrganizationsClientError):
+    code = "AccessDeniedException"
+    message = "You don't have permissions to access this resource."
+
+
+_moto_list_accounts = OrganizationsResponse.list_accounts
+
+
+def _list_accounts(self):
+    # AWS: only the management account or a delegated administrator may list
+    # an organization's accounts; any other member gets AccessDeniedException.
+    # moto 5.2 answers a member with an empty list, as if the organization had
+    # no account.
+    account = self.current_account
+    if self.organizations_backend.org is None and account in organizations_backends.master_accounts:
+        master_id, partition = organizations_backends.master_accounts[account]
+        master = organizations_backends[master_id][partition]
+        if not any(admin.account.id == account for admin in master.admins):
+            raise _OrganizationsAccessDenied()
+    return _moto_list_accounts(self)
+
+
+OrganizationsResponse.list_accounts = _list_accounts
+
+
 if __name__ == "__main__":
     sys.exit(main())
