@@ -113,6 +113,20 @@ impl Unit {
         self.resources.push(resource);
     }
 
+    /// Records resources read one by one (often concurrently), each with
+    /// the edges that go out of it.
+    pub fn add_linked(
+        &mut self,
+        read: impl IntoIterator<Item = (Resource, Vec<(Relation, String)>)>,
+    ) {
+        for (resource, links) in read {
+            for (relation, to) in links {
+                self.link(&resource.uid, relation, &to);
+            }
+            self.add(resource);
+        }
+    }
+
     /// Records an edge.
     pub fn link(&mut self, from: &str, relation: Relation, to: &str) {
         if !from.is_empty() && !to.is_empty() {

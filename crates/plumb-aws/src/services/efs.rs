@@ -50,12 +50,7 @@ async fn collect(unit: &mut Unit) -> Result<(), CollectError> {
         .buffer_unordered(FILE_SYSTEM_CONCURRENCY)
         .collect()
         .await;
-    for (resource, links) in read {
-        for (relation, to) in links {
-            unit.link(&resource.uid, relation, &to);
-        }
-        unit.add(resource);
-    }
+    unit.add_linked(read);
     Ok(())
 }
 

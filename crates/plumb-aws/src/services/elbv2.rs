@@ -71,7 +71,7 @@ async fn collect(unit: &mut Unit) -> Result<(), CollectError> {
         .await;
     let mut read: Vec<Read> = read.into_iter().flatten().collect();
     tag(&client, &mut read).await;
-    record(unit, read);
+    unit.add_linked(read);
 
     let mut groups = Vec::new();
     let mut pages = client.describe_target_groups().into_paginator().send();
@@ -87,17 +87,8 @@ async fn collect(unit: &mut Unit) -> Result<(), CollectError> {
         .await;
     let mut read: Vec<Read> = read.into_iter().flatten().collect();
     tag(&client, &mut read).await;
-    record(unit, read);
+    unit.add_linked(read);
     Ok(())
-}
-
-fn record(unit: &mut Unit, read: Vec<Read>) {
-    for (resource, links) in read {
-        for (relation, to) in links {
-            unit.link(&resource.uid, relation, &to);
-        }
-        unit.add(resource);
-    }
 }
 
 /// Reads tags of load balancers and target groups, 20 ARNs a call, and

@@ -69,12 +69,7 @@ async fn collect(unit: &mut Unit) -> Result<(), CollectError> {
         .buffer_unordered(TOPIC_CONCURRENCY)
         .collect()
         .await;
-    for (resource, links) in read {
-        for (relation, to) in links {
-            unit.link(&resource.uid, relation, &to);
-        }
-        unit.add(resource);
-    }
+    unit.add_linked(read);
     Ok(())
 }
 

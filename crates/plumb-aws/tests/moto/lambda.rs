@@ -212,10 +212,15 @@ async fn a_public_function_url_is_collected_with_its_auth_type() {
     let snap = collect(&server, &["lambda"]).await;
     snap.assert_ok("lambda");
     let api = snap.resource(&s.api);
-    let urls = api.props["function_url_configs"].as_array().expect("URL configs");
+    let urls = api.props["function_url_configs"]
+        .as_array()
+        .expect("URL configs");
     assert_eq!(urls.len(), 1, "{urls:?}");
     assert_eq!(urls[0]["auth_type"], "NONE");
-    assert!(urls[0]["function_url"].as_str().unwrap().starts_with("https://"));
+    assert!(urls[0]["function_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
     let private = snap.resource(&s.private);
     assert_eq!(private.props["function_url_configs"], serde_json::json!([]));
 }

@@ -80,32 +80,32 @@ async fn collect(unit: &mut Unit) -> Result<(), CollectError> {
     // Profiles first: roles take the list of their profiles from them.
     let profiles = roles::list_instance_profiles(&client).await?;
     let role_profiles = roles::profiles_by_role(&profiles);
-    let read = profiles
+    let read: Vec<Read> = profiles
         .iter()
         .map(|p| roles::instance_profile(unit, p))
         .collect();
-    record(unit, read);
+    unit.add_linked(read);
 
     // Each kind is recorded as soon as it is read, so that a list call
     // failing later keeps what was already collected.
     let listed = users::list(&client).await?;
     let read = read_all(listed, |u| users::read(unit, &client, u)).await;
-    record(unit, read);
+    unit.add_linked(read);
 
     let listed = groups::list(&client).await?;
     let read = read_all(listed, |g| groups::read(unit, &client, g)).await;
-    record(unit, read);
+    unit.add_linked(read);
 
     let listed = roles::list(&client).await?;
     let read = read_all(listed, |r| roles::read(unit, &client, &role_profiles, r)).await;
-    record(unit, read);
+    unit.add_linked(read);
 
     let listed = policies::list(&client).await?;
     let read = read_all(listed, |p| policies::read(unit, &client, p)).await;
-    record(unit, read);
+    unit.add_linked(read);
 
     let read = policies::server_certificates(unit, &client).await?;
-    record(unit, read);
+    unit.add_linked(read);
     Ok(())
 }
 
@@ -122,15 +122,6 @@ where
         .filter_map(|r| async move { r })
         .collect()
         .await
-}
-
-fn record(unit: &mut Unit, read: Vec<Read>) {
-    for (resource, links) in read {
-        for (relation, to) in links {
-            unit.link(&resource.uid, relation, &to);
-        }
-        unit.add(resource);
-    }
 }
 
 /// The sub-calls that failed for one entity: the operation, the props

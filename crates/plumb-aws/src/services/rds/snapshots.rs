@@ -46,15 +46,6 @@ fn sharing<'a>(attributes: impl IntoIterator<Item = (Option<&'a str>, &'a [Strin
 
 type Read = (Resource, Vec<(Relation, String)>);
 
-fn record(unit: &mut Unit, read: Vec<Read>) {
-    for (resource, links) in read {
-        for (relation, to) in links {
-            unit.link(&resource.uid, relation, &to);
-        }
-        unit.add(resource);
-    }
-}
-
 pub(super) async fn collect_db_snapshots(
     unit: &mut Unit,
     client: &aws_sdk_rds::Client,
@@ -78,7 +69,7 @@ pub(super) async fn collect_db_snapshots(
         .buffer_unordered(SNAPSHOT_CONCURRENCY)
         .collect()
         .await;
-    record(unit, read);
+    unit.add_linked(read);
     Ok(())
 }
 
@@ -187,7 +178,7 @@ pub(super) async fn collect_cluster_snapshots(
         .buffer_unordered(SNAPSHOT_CONCURRENCY)
         .collect()
         .await;
-    record(unit, read);
+    unit.add_linked(read);
     Ok(())
 }
 
