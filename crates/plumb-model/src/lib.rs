@@ -11,9 +11,11 @@
 #![deny(missing_docs)]
 
 pub mod aws;
+mod finding;
 pub mod kinds;
 mod resource;
 mod snapshot;
 
+pub use finding::{Finding, Severity, Status};
 pub use resource::{Edge, Relation, Resource, ERRORS_FIELD};
 pub use snapshot::{Coverage, CoverageStatus, Scope, Snapshot, SnapshotSummary};

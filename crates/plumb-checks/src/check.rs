@@ -1,0 +1,367 @@
+//! The check format: one YAML file per check, the same for the embedded
+//! library and for a company's own policies. Loading validates everything
+//! that can be known before a snapshot is seen (kind, CEL syntax, functions,
+//! the props paths a condition reads) so that a typo is a load error with a
+//! pointer, never a silent pass.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cel::common::ast::{EntryExpr, Expr, IdedExpr};
+use cel::Program;
+use plumb_model::Severity;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Diagnostic;
+use crate::helpers::HELPERS;
+
+/// How to fix a failing resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Remediation {
+    /// What to change and why, in words.
+    pub text: String,
+    /// AWS CLI command(s), templated with `{{resource.name}}`,
+    /// `{{resource.region}}`, `{{resource.account}}`, `{{props.FIELD}}`.
+    #[serde(default)]
+    pub cli: Option<String>,
+    /// The Terraform change, templated the same way.
+    #[serde(default)]
+    pub terraform: Option<String>,
+}
+
+/// A check as written in its file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSpec {
+    /// Stable snake_case id, service first: what must hold.
+    pub id: String,
+    /// One line: what must hold.
+    pub title: String,
+    /// Why a failure is dangerous.
+    pub risk: String,
+    /// How bad a failure is.
+    pub severity: Severity,
+    /// The resource kind checked (see `plumb kinds`).
+    pub kind: String,
+    /// A CEL expression; resources for which it is false are not checked
+    /// (e.g. only customer-managed keys rotate).
+    #[serde(default)]
+    pub applies_when: Option<String>,
+    /// A CEL expression over `resource`, true when the resource passes.
+    pub condition: String,
+    /// The props the outcome depends on (`props.public_access_block`):
+    /// shown as evidence, and if one of them could not be collected the
+    /// outcome is `error`.
+    pub evidence: Vec<String>,
+    /// How to fix it.
+    pub remediation: Remediation,
+    /// Links to AWS documentation and benchmarks.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Framework controls the check implements: `{cis-aws-5.0: ["2.1.4"]}`.
+    #[serde(default)]
+    pub frameworks: BTreeMap<String, Vec<String>>,
+}
+
+/// A loaded, validated check.
+#[derive(Debug)]
+pub struct Check {
+    /// What the file says.
+    pub spec: CheckSpec,
+    /// The file it came from.
+    pub file: String,
+    pub(crate) condition: Program,
+    pub(crate) applies_when: Option<Program>,
+    /// Evidence paths split at dots, without the leading `props`.
+    pub(crate) evidence_paths: Vec<(String, Vec<String>)>,
+}
+
+impl Check {
+    /// The `framework:control` strings the check maps to.
+    pub fn controls(&self) -> Vec<String> {
+        self.spec
+            .frameworks
+            .iter()
+            .flat_map(|(f, controls)| controls.iter().map(move |c| format!("{f}:{c}")))
+            .collect()
+    }
+
+    /// The service a check belongs to: the first part of its id.
+    pub fn service(&self) -> &str {
+        self.spec.id.split('_').next().unwrap_or("")
+    }
+}
+
+/// CEL's standard functions and macros that conditions may call.
+const STANDARD: &[&str] = &[
+    "size", "contains", "startsWith", "endsWith", "matches", "has", "all", "exists", "exists_one", "map",
+    "filter", "int", "uint", "double", "string", "bool", "bytes", "type", "dyn", "duration", "timestamp",
+    "lowerAscii", "upperAscii", "max", "min",
+];
+
+fn is_operator(name: &str) -> bool {
+    name.starts_with('_') || name.starts_with('@') || name.starts_with('!')
+}
+
+fn is_snake_case(id: &str) -> bool {
+    !id.is_empty()
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+}
+
+/// Parses and validates one check file. `known_frameworks` maps framework
+/// ids to their control ids.
+pub fn load(
+    file: &str,
+    source: &str,
+    known_frameworks: &BTreeMap<String, BTreeSet<String>>,
+) -> Result<Check, Vec<Diagnostic>> {
+    let spec: CheckSpec = serde_norway::from_str(source).map_err(|e| {
+        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+        vec![Diagnostic::at(file, source, line, column, 1, format!("not a valid check: {e}"))]
+    })?;
+    let mut problems = Vec::new();
+    if !is_snake_case(&spec.id) {
+        problems.push(Diagnostic::at_key(file, source, "id", "a check id is snake_case (`s3_bucket_versioning_enabled`)"));
+    }
+    let kind = plumb_model::kinds::find(&spec.kind);
+    if kind.is_none() {
+        problems.push(Diagnostic::at_key(
+            file,
+            source,
+            "kind",
+            format!("unknown kind `{}`: see `plumb kinds`", spec.kind),
+        ));
+    }
+    let fields: BTreeMap<String, String> = kind
+        .map(|k| plumb_model::kinds::fields(&k).into_iter().map(|f| (f.path, f.ty)).collect())
+        .unwrap_or_default();
+
+    let condition = compile(file, source, "condition", &spec.condition, &spec.kind, &fields, kind.is_some(), &mut problems);
+    let applies_when = spec
+        .applies_when
+        .as_ref()
+        .and_then(|c| compile(file, source, "applies_when", c, &spec.kind, &fields, kind.is_some(), &mut problems));
+
+    let mut evidence_paths = Vec::new();
+    if spec.evidence.is_empty() {
+        problems.push(Diagnostic::at_key(file, source, "evidence", "list the props the outcome depends on"));
+    }
+    for path in &spec.evidence {
+        let parts: Vec<String> = path.split('.').map(str::to_string).collect();
+        match parts.first().map(String::as_str) {
+            Some("props") if kind.is_some() => {
+                if let Err(bad) = check_path(&parts[1..], &fields) {
+                    problems.push(Diagnostic::at_key(
+                        file,
+                        source,
+                        "evidence",
+                        format!("`{}` has no field props.{bad}: see `plumb kinds show {}`", spec.kind, bad),
+                    ));
+                }
+            }
+            Some("props") | Some("tags") | Some("name") | Some("region") | Some("account") => {}
+            _ => problems.push(Diagnostic::at_key(
+                file,
+                source,
+                "evidence",
+                format!("evidence `{path}` must start with props., tags., name, region or account"),
+            )),
+        }
+        evidence_paths.push((path.clone(), parts));
+    }
+
+    for (framework, controls) in &spec.frameworks {
+        match known_frameworks.get(framework) {
+            None => problems.push(Diagnostic::at_key(
+                file,
+                source,
+                "frameworks",
+                format!("unknown framework `{framework}`"),
+            )),
+            Some(known) => {
+                for c in controls.iter().filter(|c| !known.contains(*c)) {
+                    problems.push(Diagnostic::at_key(
+                        file,
+                        source,
+                        "frameworks",
+                        format!("framework `{framework}` has no control `{c}`"),
+                    ));
+                }
+            }
+        }
+    }
+
+    match (condition, problems.is_empty()) {
+        (Some(condition), true) => Ok(Check {
+            spec,
+            file: file.to_string(),
+            condition,
+            applies_when,
+            evidence_paths,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// Checks a props path against the kind's documented fields. A path may go
+/// below a documented field that has no documented children (a free-form
+/// JSON value such as a policy document) or through a list (`grants[]`).
+fn check_path(parts: &[String], fields: &BTreeMap<String, String>) -> Result<(), String> {
+    let mut prefix = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        let candidate = if prefix.is_empty() { part.clone() } else { format!("{prefix}.{part}") };
+        let through_list = format!("{prefix}[].{part}");
+        if fields.contains_key(&candidate) {
+            prefix = candidate;
+        } else if !prefix.is_empty() && fields.contains_key(&through_list) {
+            prefix = through_list;
+        } else if i > 0 && !fields.keys().any(|k| k.starts_with(&format!("{prefix}.")) || k.starts_with(&format!("{prefix}[]"))) {
+            // Below a free-form value: nothing more to check.
+            return Ok(());
+        } else {
+            return Err(candidate);
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compile(
+    file: &str,
+    source: &str,
+    key: &str,
+    expression: &str,
+    kind: &str,
+    fields: &BTreeMap<String, String>,
+    kind_known: bool,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Program> {
+    let program = match Program::compile(expression) {
+        Ok(p) => p,
+        Err(errors) => {
+            for e in errors.errors.iter().take(3) {
+                let (line, column) = (e.pos.0.max(1) as usize, e.pos.1.max(0) as usize);
+                problems.push(Diagnostic::in_expression(
+                    file,
+                    source,
+                    key,
+                    expression,
+                    line,
+                    column,
+                    format!("CEL syntax error: {}", e.msg),
+                ));
+            }
+            return None;
+        }
+    };
+    let references = program.references();
+    for function in references.functions() {
+        if !is_operator(function) && !STANDARD.contains(&function) && !HELPERS.contains(&function) {
+            problems.push(Diagnostic::in_expression(
+                file,
+                source,
+                key,
+                expression,
+                line_of(expression, function),
+                column_of(expression, function),
+                format!("unknown function `{function}`; helpers are: {}", HELPERS.join(", ")),
+            ));
+        }
+    }
+    if !references.has_variable("resource") {
+        problems.push(Diagnostic::at_key(file, source, key, "the expression never reads `resource`"));
+    }
+    if kind_known {
+        let mut paths = Vec::new();
+        props_paths(program.expression(), &mut paths);
+        for path in paths {
+            if let Err(bad) = check_path(&path, fields) {
+                problems.push(Diagnostic::in_expression(
+                    file,
+                    source,
+                    key,
+                    expression,
+                    line_of(expression, &bad),
+                    column_of(expression, path.last().map(String::as_str).unwrap_or("")),
+                    format!("`{kind}` has no field props.{bad}: see `plumb kinds show {kind}`"),
+                ));
+            }
+        }
+    }
+    Some(program)
+}
+
+fn line_of(expression: &str, needle: &str) -> usize {
+    let last = needle.rsplit('.').next().unwrap_or(needle);
+    expression.lines().position(|l| l.contains(last)).map(|i| i + 1).unwrap_or(1)
+}
+
+fn column_of(expression: &str, needle: &str) -> usize {
+    let last = needle.rsplit('.').next().unwrap_or(needle);
+    expression.lines().find_map(|l| l.find(last)).unwrap_or(0)
+}
+
+/// Every `resource.props.a.b…` chain the expression reads, as `[a, b, …]`.
+fn props_paths(expr: &IdedExpr, out: &mut Vec<Vec<String>>) {
+    match &expr.expr {
+        Expr::Select(select) => {
+            let mut chain = vec![select.field.clone()];
+            let mut node = &select.operand.expr;
+            loop {
+                match node {
+                    Expr::Select(inner) => {
+                        chain.push(inner.field.clone());
+                        node = &inner.operand.expr;
+                    }
+                    Expr::Ident(root) if root == "resource" => {
+                        chain.reverse();
+                        if chain.first().map(String::as_str) == Some("props") && chain.len() > 1 {
+                            out.push(chain[1..].to_vec());
+                        }
+                        return;
+                    }
+                    _ => {
+                        props_paths(&select.operand, out);
+                        return;
+                    }
+                }
+            }
+        }
+        Expr::Call(call) => {
+            if let Some(target) = &call.target {
+                props_paths(target, out);
+            }
+            for a in &call.args {
+                props_paths(a, out);
+            }
+        }
+        Expr::Comprehension(c) => {
+            props_paths(&c.iter_range, out);
+            props_paths(&c.accu_init, out);
+            props_paths(&c.loop_cond, out);
+            props_paths(&c.loop_step, out);
+            props_paths(&c.result, out);
+        }
+        Expr::List(list) => list.elements.iter().for_each(|e| props_paths(e, out)),
+        Expr::Map(map) => {
+            for entry in &map.entries {
+                match &entry.expr {
+                    EntryExpr::MapEntry(m) => {
+                        props_paths(&m.key, out);
+                        props_paths(&m.value, out);
+                    }
+                    EntryExpr::StructField(f) => props_paths(&f.value, out),
+                }
+            }
+        }
+        Expr::Struct(s) => {
+            for entry in &s.entries {
+                if let EntryExpr::StructField(f) = &entry.expr {
+                    props_paths(&f.value, out);
+                }
+            }
+        }
+        Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
+    }
+}

@@ -1,0 +1,22 @@
+//! Plumb's check engine: checks are data (one YAML file each, with a CEL
+//! condition over a resource), evaluated against a stored snapshot, mapped
+//! to framework controls, and summarised as posture per framework.
+//!
+//! The same format serves the embedded library (`checks/`, `frameworks/`)
+//! and a company's own policies; a mistake in any file is reported with its
+//! file, line and column, and nothing of that set runs.
+#![deny(missing_docs)]
+
+pub mod check;
+pub mod diagnostic;
+pub mod engine;
+pub mod framework;
+pub mod helpers;
+pub mod library;
+pub mod value;
+
+pub use check::{Check, CheckSpec, Remediation};
+pub use diagnostic::{Diagnostic, LoadErrors};
+pub use engine::evaluate;
+pub use framework::{posture, Assessment, Control, ControlPosture, ControlStatus, Framework, Posture};
+pub use library::{Library, Selection};

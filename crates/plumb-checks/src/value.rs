@@ -1,0 +1,102 @@
+//! Resources as CEL values, converted once per resource and shared by every
+//! check of its kind, and small readers over CEL values for the helpers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cel::objects::{Key, KeyRef, Map};
+use cel::Value;
+use plumb_model::Resource;
+use serde_json::Value as Json;
+
+/// Converts JSON to CEL. Integers become `int` whatever their sign, so that
+/// helpers and conditions never meet the `uint`/`int` split by surprise.
+pub fn from_json(json: &Json) -> Value {
+    match json {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => match n.as_u64() {
+                Some(u) => Value::Int(i64::try_from(u).unwrap_or(i64::MAX)),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+        },
+        Json::String(s) => Value::String(Arc::new(s.clone())),
+        Json::Array(items) => Value::List(Arc::new(items.iter().map(from_json).collect())),
+        Json::Object(map) => {
+            let mut out: HashMap<Key, Value> = HashMap::with_capacity(map.len());
+            for (k, v) in map {
+                out.insert(Key::String(Arc::new(k.clone())), from_json(v));
+            }
+            Value::Map(Map { map: Arc::new(out) })
+        }
+    }
+}
+
+/// The `resource` variable of a condition: the resource's fields, with its
+/// tags (always a map) and props.
+pub fn resource_value(r: &Resource) -> Value {
+    let mut out: HashMap<Key, Value> = HashMap::with_capacity(8);
+    let mut put = |k: &str, v: Value| {
+        out.insert(Key::String(Arc::new(k.to_string())), v);
+    };
+    put("uid", Value::String(Arc::new(r.uid.clone())));
+    put("kind", Value::String(Arc::new(r.kind.clone())));
+    put("account", Value::String(Arc::new(r.account.clone())));
+    put("region", Value::String(Arc::new(r.region.clone())));
+    put("name", Value::String(Arc::new(r.name.clone())));
+    let tags: HashMap<Key, Value> = r
+        .tags
+        .iter()
+        .map(|(k, v)| (Key::String(Arc::new(k.clone())), Value::String(Arc::new(v.clone()))))
+        .collect();
+    put("tags", Value::Map(Map { map: Arc::new(tags) }));
+    put(
+        "created_at",
+        r.created_at
+            .map(|t| Value::String(Arc::new(t.to_rfc3339())))
+            .unwrap_or(Value::Null),
+    );
+    put("props", from_json(&r.props));
+    Value::Map(Map { map: Arc::new(out) })
+}
+
+/// A field of a CEL map, if the value is a map that has it.
+pub fn field<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
+    match value {
+        Value::Map(m) => m.get(&KeyRef::String(name)),
+        _ => None,
+    }
+}
+
+/// A CEL string, if it is one.
+pub fn text(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(s) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+/// A CEL integer (int or uint), if it is one.
+pub fn int(value: &Value) -> Option<i64> {
+    match value {
+        Value::Int(i) => Some(*i),
+        Value::UInt(u) => i64::try_from(*u).ok(),
+        _ => None,
+    }
+}
+
+/// The items of a list; a single value is a list of one (IAM allows both).
+pub fn items(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::List(l) => l.iter().collect(),
+        Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+/// The strings of a string-or-list value.
+pub fn strings(value: &Value) -> Vec<&str> {
+    items(value).into_iter().filter_map(text).collect()
+}

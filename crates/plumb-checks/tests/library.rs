@@ -1,0 +1,213 @@
+//! The check library as a whole: it loads, every check meets its fixtures,
+//! and the engine fails closed.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use plumb_checks::{evaluate, Library};
+use plumb_model::{Coverage, CoverageStatus, Resource, Scope, Snapshot, Status};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn coverage(account: &str, region: &str, service: &str, status: CoverageStatus) -> Coverage {
+    Coverage {
+        account: account.into(),
+        region: region.into(),
+        service: service.into(),
+        status,
+        error: (status == CoverageStatus::Error).then(|| "AccessDenied (x:Y): denied".to_string()),
+        error_code: None,
+        missing_permission: None,
+        api_calls: 1,
+        resources: 1,
+        partial_resources: 0,
+    }
+}
+
+/// A snapshot holding `resources`, with every unit of their services ok.
+fn snapshot_of(resources: Vec<Resource>) -> Snapshot {
+    let mut cov = Vec::new();
+    let mut accounts = Vec::new();
+    for r in &resources {
+        let service = plumb_model::kinds::find(&r.kind).map(|k| k.service).unwrap_or("?");
+        cov.push(coverage(&r.account, &r.region, service, CoverageStatus::Ok));
+        if !accounts.contains(&r.account) {
+            accounts.push(r.account.clone());
+        }
+    }
+    Snapshot {
+        id: 1,
+        started_at: Utc::now(),
+        finished_at: Utc::now(),
+        scope: Scope { accounts, regions: vec!["us-east-1".into()], services: vec![] },
+        coverage: cov,
+        resources,
+        edges: vec![],
+    }
+}
+
+#[test]
+fn the_builtin_library_loads_without_a_single_mistake() {
+    let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
+    assert!(!library.checks.is_empty());
+    for id in ["cis-aws-5.0", "cis-aws-6.0", "aws-fsbp", "pci-dss-4.0", "hipaa", "nist-800-53-r5", "soc2", "iso-27001-2022"] {
+        assert!(library.framework(id).is_some(), "framework {id} missing");
+    }
+}
+
+#[test]
+fn every_check_meets_its_pass_and_fail_fixtures() {
+    let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let fixtures = root().join("checks/fixtures");
+    for check in &library.checks {
+        let dir = fixtures.join(&check.spec.id);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|_| panic!("{} has no fixtures in {}", check.spec.id, dir.display()))
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let name = |p: &PathBuf| p.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(files.iter().any(|f| name(f).starts_with("pass_")), "{} has no pass_ fixture", check.spec.id);
+        assert!(files.iter().any(|f| name(f).starts_with("fail_")), "{} has no fail_ fixture", check.spec.id);
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let resource: Resource =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let expected = match name(&file).split('_').next() {
+                Some("pass") => Status::Pass,
+                Some("fail") => Status::Fail,
+                Some("error") => Status::Error,
+                _ => panic!("{}: fixture names start with pass_, fail_ or error_", file.display()),
+            };
+            let uid = resource.uid.clone();
+            let findings = evaluate(&[check], &snapshot_of(vec![resource]));
+            let found: Vec<_> = findings.iter().filter(|f| f.resource_uid == uid).collect();
+            assert_eq!(found.len(), 1, "{}: expected one finding, got {findings:#?}", file.display());
+            assert_eq!(
+                found[0].status,
+                expected,
+                "{}: {:?}",
+                file.display(),
+                found[0].reason
+            );
+            if expected == Status::Fail {
+                assert!(!found[0].remediation.contains("<resource."), "{}: unrendered template", file.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn every_fixture_directory_belongs_to_a_check() {
+    let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
+    for entry in std::fs::read_dir(root().join("checks/fixtures")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(library.check(&name).is_some(), "fixtures for unknown check {name}");
+    }
+}
+
+fn bucket(name: &str, account: &str, region: &str) -> Resource {
+    let mut r = Resource::new(format!("arn:aws:s3:::{name}"), "aws_s3_bucket", account, region, name);
+    r.props = serde_json::json!({"name": name, "public_access_block": null});
+    r
+}
+
+#[test]
+fn a_failed_unit_and_an_uncollected_service_are_errors_never_passes() {
+    let library = Library::builtin().unwrap();
+    let check = library.check("s3_bucket_public_access_blocked").unwrap();
+    let mut snap = snapshot_of(vec![]);
+    snap.scope.accounts = vec!["111122223333".into(), "444455556666".into()];
+    snap.coverage = vec![coverage("111122223333", "global", "s3", CoverageStatus::Error)];
+    let findings = evaluate(&[check], &snap);
+    assert_eq!(findings.len(), 2, "{findings:#?}");
+    assert!(findings.iter().all(|f| f.status == Status::Error));
+    assert!(findings.iter().any(|f| f.reason.as_deref().unwrap().contains("AccessDenied")));
+    assert!(findings.iter().any(|f| f.reason.as_deref().unwrap().contains("was not collected in this snapshot")));
+}
+
+#[test]
+fn remediation_is_rendered_for_the_failing_resource() {
+    let library = Library::builtin().unwrap();
+    let check = library.check("s3_bucket_public_access_blocked").unwrap();
+    let findings = evaluate(&[check], &snapshot_of(vec![bucket("acme-data", "111122223333", "eu-west-1")]));
+    let text = &findings[0].remediation;
+    assert!(text.contains("--bucket acme-data --region eu-west-1"), "{text}");
+    assert!(text.contains("resource \"aws_s3_bucket_public_access_block\" \"acme-data\""), "{text}");
+    assert_eq!(findings[0].controls, vec!["aws-fsbp:S3.8", "cis-aws-5.0:2.1.4"]);
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+const GOOD: &str = "id: org_bucket_owner_tag
+title: Buckets carry an owner tag
+risk: Nobody answers for an untagged bucket.
+severity: low
+kind: aws_s3_bucket
+condition: |
+  has(resource.tags.owner)
+evidence: [tags.owner]
+remediation:
+  text: Tag the bucket with its owner.
+";
+
+#[test]
+fn a_company_policy_in_the_same_format_loads_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "owner.yaml", GOOD);
+    write(
+        dir.path(),
+        "ours.yaml",
+        "id: acme-tagging\nname: ACME tagging policy\nversion: '1'\ncontrols:\n  - id: T1\n    title: Owner tag\n    assessment: automated\n",
+    );
+    let mut library = Library::builtin().unwrap();
+    library.add_policies(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let check = library.check("org_bucket_owner_tag").unwrap();
+    let mut tagged = bucket("tagged", "1", "us-east-1");
+    tagged.tags.insert("owner".into(), "data".into());
+    let findings = evaluate(&[check], &snapshot_of(vec![tagged, bucket("bare", "1", "us-east-1")]));
+    let statuses: Vec<_> = findings.iter().map(|f| (f.resource_uid.as_str(), f.status)).collect();
+    assert_eq!(statuses, vec![("arn:aws:s3:::bare", Status::Fail), ("arn:aws:s3:::tagged", Status::Pass)]);
+    assert!(library.framework("acme-tagging").is_some());
+}
+
+/// Loads one bad policy and returns the report.
+fn mistake(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "bad.yaml", text);
+    let mut library = Library::builtin().unwrap();
+    let errors = library.add_policies(dir.path()).expect_err("a mistake must be refused");
+    errors.to_string()
+}
+
+#[test]
+fn malformed_policies_are_reported_with_file_line_and_column() {
+    let yaml = mistake("id: x\ntitle: [unclosed\n");
+    assert!(yaml.contains("bad.yaml:2:"), "{yaml}");
+
+    let kind = mistake(&GOOD.replace("kind: aws_s3_bucket", "kind: aws_s3_buckt"));
+    assert!(kind.contains("unknown kind `aws_s3_buckt`"), "{kind}");
+    assert!(kind.contains("bad.yaml:5:7"), "{kind}");
+    assert!(kind.contains("^^^^^^^^^^^^"), "{kind}");
+
+    let syntax = mistake(&GOOD.replace("has(resource.tags.owner)", "has(resource.tags.owner &&"));
+    assert!(syntax.contains("CEL syntax error"), "{syntax}");
+    assert!(syntax.contains("bad.yaml:7:"), "{syntax}");
+
+    let helper = mistake(&GOOD.replace("has(resource.tags.owner)", "is_tagged(resource)"));
+    assert!(helper.contains("unknown function `is_tagged`"), "{helper}");
+
+    let field = mistake(&GOOD.replace("has(resource.tags.owner)", "resource.props.public_acess_block == null"));
+    assert!(field.contains("has no field props.public_acess_block"), "{field}");
+    assert!(field.contains("bad.yaml:7:"), "{field}");
+
+    let control = mistake(&format!("{GOOD}frameworks:\n  cis-aws-5.0: [\"9.99\"]\n"));
+    assert!(control.contains("has no control `9.99`"), "{control}");
+
+    let unknown_field = mistake(&format!("{GOOD}severty: high\n"));
+    assert!(unknown_field.contains("unknown field `severty`"), "{unknown_field}");
+}
