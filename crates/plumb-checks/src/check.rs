@@ -74,6 +74,10 @@ pub struct Check {
     pub(crate) applies_when: Option<Program>,
     /// Evidence paths split at dots, without the leading `props`.
     pub(crate) evidence_paths: Vec<(String, Vec<String>)>,
+    /// Kinds the condition reads through `kind_in_account`.
+    pub(crate) needs_kinds: Vec<String>,
+    /// Whether the condition reads `resource.edges_out` / `edges_in`.
+    pub(crate) needs_edges: bool,
 }
 
 impl Check {
@@ -94,9 +98,31 @@ impl Check {
 
 /// CEL's standard functions and macros that conditions may call.
 const STANDARD: &[&str] = &[
-    "size", "contains", "startsWith", "endsWith", "matches", "has", "all", "exists", "exists_one", "map",
-    "filter", "int", "uint", "double", "string", "bool", "bytes", "type", "dyn", "duration", "timestamp",
-    "lowerAscii", "upperAscii", "max", "min",
+    "size",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "matches",
+    "has",
+    "all",
+    "exists",
+    "exists_one",
+    "map",
+    "filter",
+    "int",
+    "uint",
+    "double",
+    "string",
+    "bool",
+    "bytes",
+    "type",
+    "dyn",
+    "duration",
+    "timestamp",
+    "lowerAscii",
+    "upperAscii",
+    "max",
+    "min",
 ];
 
 fn is_operator(name: &str) -> bool {
@@ -105,7 +131,9 @@ fn is_operator(name: &str) -> bool {
 
 fn is_snake_case(id: &str) -> bool {
     !id.is_empty()
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && id.starts_with(|c: char| c.is_ascii_lowercase())
 }
 
@@ -117,12 +145,27 @@ pub fn load(
     known_frameworks: &BTreeMap<String, BTreeSet<String>>,
 ) -> Result<Check, Vec<Diagnostic>> {
     let spec: CheckSpec = serde_norway::from_str(source).map_err(|e| {
-        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-        vec![Diagnostic::at(file, source, line, column, 1, format!("not a valid check: {e}"))]
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        vec![Diagnostic::at(
+            file,
+            source,
+            line,
+            column,
+            1,
+            format!("not a valid check: {e}"),
+        )]
     })?;
     let mut problems = Vec::new();
     if !is_snake_case(&spec.id) {
-        problems.push(Diagnostic::at_key(file, source, "id", "a check id is snake_case (`s3_bucket_versioning_enabled`)"));
+        problems.push(Diagnostic::at_key(
+            file,
+            source,
+            "id",
+            "a check id is snake_case (`s3_bucket_versioning_enabled`)",
+        ));
     }
     let kind = plumb_model::kinds::find(&spec.kind);
     if kind.is_none() {
@@ -134,18 +177,45 @@ pub fn load(
         ));
     }
     let fields: BTreeMap<String, String> = kind
-        .map(|k| plumb_model::kinds::fields(&k).into_iter().map(|f| (f.path, f.ty)).collect())
+        .map(|k| {
+            plumb_model::kinds::fields(&k)
+                .into_iter()
+                .map(|f| (f.path, f.ty))
+                .collect()
+        })
         .unwrap_or_default();
 
-    let condition = compile(file, source, "condition", &spec.condition, &spec.kind, &fields, kind.is_some(), &mut problems);
-    let applies_when = spec
-        .applies_when
-        .as_ref()
-        .and_then(|c| compile(file, source, "applies_when", c, &spec.kind, &fields, kind.is_some(), &mut problems));
+    let condition = compile(
+        file,
+        source,
+        "condition",
+        &spec.condition,
+        &spec.kind,
+        &fields,
+        kind.is_some(),
+        &mut problems,
+    );
+    let applies_when = spec.applies_when.as_ref().and_then(|c| {
+        compile(
+            file,
+            source,
+            "applies_when",
+            c,
+            &spec.kind,
+            &fields,
+            kind.is_some(),
+            &mut problems,
+        )
+    });
 
     let mut evidence_paths = Vec::new();
     if spec.evidence.is_empty() {
-        problems.push(Diagnostic::at_key(file, source, "evidence", "list the props the outcome depends on"));
+        problems.push(Diagnostic::at_key(
+            file,
+            source,
+            "evidence",
+            "list the props the outcome depends on",
+        ));
     }
     for path in &spec.evidence {
         let parts: Vec<String> = path.split('.').map(str::to_string).collect();
@@ -156,7 +226,10 @@ pub fn load(
                         file,
                         source,
                         "evidence",
-                        format!("`{}` has no field props.{bad}: see `plumb kinds show {}`", spec.kind, bad),
+                        format!(
+                            "`{}` has no field props.{bad}: see `plumb kinds show {}`",
+                            spec.kind, bad
+                        ),
                     ));
                 }
             }
@@ -192,6 +265,36 @@ pub fn load(
         }
     }
 
+    let mut needs_kinds = Vec::new();
+    for program in condition.iter().chain(applies_when.iter()) {
+        let mut calls = Vec::new();
+        kind_calls(program.expression(), &mut calls);
+        for call in calls {
+            match call {
+                Some(k) if plumb_model::kinds::find(&k).is_some() => needs_kinds.push(k),
+                Some(k) => problems.push(Diagnostic::in_expression(
+                    file,
+                    source,
+                    "condition",
+                    &spec.condition,
+                    line_of(&spec.condition, &k),
+                    column_of(&spec.condition, &k),
+                    format!("kind_in_account: unknown kind `{k}`"),
+                )),
+                None => problems.push(Diagnostic::at_key(
+                    file,
+                    source,
+                    "condition",
+                    "kind_in_account(resource, \"KIND\") takes the kind as a string literal",
+                )),
+            }
+        }
+    }
+    let needs_edges = [Some(&spec.condition), spec.applies_when.as_ref()]
+        .iter()
+        .flatten()
+        .any(|c| c.contains("edges_out") || c.contains("edges_in"));
+
     match (condition, problems.is_empty()) {
         (Some(condition), true) => Ok(Check {
             spec,
@@ -199,6 +302,8 @@ pub fn load(
             condition,
             applies_when,
             evidence_paths,
+            needs_kinds,
+            needs_edges,
         }),
         _ => Err(problems),
     }
@@ -210,13 +315,21 @@ pub fn load(
 fn check_path(parts: &[String], fields: &BTreeMap<String, String>) -> Result<(), String> {
     let mut prefix = String::new();
     for (i, part) in parts.iter().enumerate() {
-        let candidate = if prefix.is_empty() { part.clone() } else { format!("{prefix}.{part}") };
+        let candidate = if prefix.is_empty() {
+            part.clone()
+        } else {
+            format!("{prefix}.{part}")
+        };
         let through_list = format!("{prefix}[].{part}");
         if fields.contains_key(&candidate) {
             prefix = candidate;
         } else if !prefix.is_empty() && fields.contains_key(&through_list) {
             prefix = through_list;
-        } else if i > 0 && !fields.keys().any(|k| k.starts_with(&format!("{prefix}.")) || k.starts_with(&format!("{prefix}[]"))) {
+        } else if i > 0
+            && !fields.keys().any(|k| {
+                k.starts_with(&format!("{prefix}.")) || k.starts_with(&format!("{prefix}[]"))
+            })
+        {
             // Below a free-form value: nothing more to check.
             return Ok(());
         } else {
@@ -265,12 +378,20 @@ fn compile(
                 expression,
                 line_of(expression, function),
                 column_of(expression, function),
-                format!("unknown function `{function}`; helpers are: {}", HELPERS.join(", ")),
+                format!(
+                    "unknown function `{function}`; helpers are: {}",
+                    HELPERS.join(", ")
+                ),
             ));
         }
     }
     if !references.has_variable("resource") {
-        problems.push(Diagnostic::at_key(file, source, key, "the expression never reads `resource`"));
+        problems.push(Diagnostic::at_key(
+            file,
+            source,
+            key,
+            "the expression never reads `resource`",
+        ));
     }
     if kind_known {
         let mut paths = Vec::new();
@@ -294,12 +415,50 @@ fn compile(
 
 fn line_of(expression: &str, needle: &str) -> usize {
     let last = needle.rsplit('.').next().unwrap_or(needle);
-    expression.lines().position(|l| l.contains(last)).map(|i| i + 1).unwrap_or(1)
+    expression
+        .lines()
+        .position(|l| l.contains(last))
+        .map(|i| i + 1)
+        .unwrap_or(1)
 }
 
 fn column_of(expression: &str, needle: &str) -> usize {
     let last = needle.rsplit('.').next().unwrap_or(needle);
     expression.lines().find_map(|l| l.find(last)).unwrap_or(0)
+}
+
+/// The kinds named by `kind_in_account(resource, "KIND")` calls; `None`
+/// for a call whose kind is not a string literal.
+fn kind_calls(expr: &IdedExpr, out: &mut Vec<Option<String>>) {
+    use cel::common::ast::LiteralValue;
+    match &expr.expr {
+        Expr::Call(call) => {
+            if call.func_name == "kind_in_account" {
+                out.push(match call.args.get(1).map(|a| &a.expr) {
+                    Some(Expr::Literal(LiteralValue::String(s))) => Some(s.inner().to_string()),
+                    _ => None,
+                });
+            }
+            if let Some(t) = &call.target {
+                kind_calls(t, out);
+            }
+            call.args.iter().for_each(|a| kind_calls(a, out));
+        }
+        Expr::Select(s) => kind_calls(&s.operand, out),
+        Expr::Comprehension(c) => {
+            for e in [
+                &c.iter_range,
+                &c.accu_init,
+                &c.loop_cond,
+                &c.loop_step,
+                &c.result,
+            ] {
+                kind_calls(e, out);
+            }
+        }
+        Expr::List(l) => l.elements.iter().for_each(|e| kind_calls(e, out)),
+        _ => {}
+    }
 }
 
 /// Every `resource.props.a.b…` chain the expression reads, as `[a, b, …]`.

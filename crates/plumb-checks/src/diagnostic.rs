@@ -23,7 +23,14 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic at a line and column of `source`.
-    pub fn at(file: &str, source: &str, line: usize, column: usize, width: usize, message: impl Into<String>) -> Self {
+    pub fn at(
+        file: &str,
+        source: &str,
+        line: usize,
+        column: usize,
+        width: usize,
+        message: impl Into<String>,
+    ) -> Self {
         let line = line.max(1);
         let source_line = source.lines().nth(line - 1).unwrap_or("").to_string();
         Diagnostic {
@@ -42,7 +49,8 @@ impl Diagnostic {
         let prefix = format!("{key}:");
         for (i, line) in source.lines().enumerate() {
             if line.starts_with(&prefix) {
-                let value_start = prefix.len() + line[prefix.len()..].len() - line[prefix.len()..].trim_start().len();
+                let value_start = prefix.len() + line[prefix.len()..].len()
+                    - line[prefix.len()..].trim_start().len();
                 let width = line[value_start..].trim_end().chars().count();
                 return Diagnostic::at(file, source, i + 1, value_start + 1, width, message);
             }
@@ -61,9 +69,16 @@ impl Diagnostic {
         expr_column: usize,
         message: impl Into<String>,
     ) -> Self {
-        let wanted = expression.lines().nth(expr_line.saturating_sub(1)).unwrap_or("").trim();
+        let wanted = expression
+            .lines()
+            .nth(expr_line.saturating_sub(1))
+            .unwrap_or("")
+            .trim();
         let prefix = format!("{key}:");
-        let start = source.lines().position(|l| l.starts_with(&prefix)).unwrap_or(0);
+        let start = source
+            .lines()
+            .position(|l| l.starts_with(&prefix))
+            .unwrap_or(0);
         for (i, line) in source.lines().enumerate().skip(start) {
             if !wanted.is_empty() {
                 if let Some(at) = line.find(wanted) {
@@ -79,7 +94,11 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let gutter = self.line.to_string().len();
         writeln!(f, "error: {}", self.message)?;
-        writeln!(f, "{:gutter$}--> {}:{}:{}", "", self.file, self.line, self.column)?;
+        writeln!(
+            f,
+            "{:gutter$}--> {}:{}:{}",
+            "", self.file, self.line, self.column
+        )?;
         writeln!(f, "{:gutter$} |", "")?;
         writeln!(f, "{} | {}", self.line, self.source_line)?;
         write!(

@@ -8,8 +8,10 @@
 //! `error` finding with the reason — never a pass.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
-use cel::{Context, Value};
+use cel::objects::{Key, Map as CelMap};
+use cel::{Context, ExecutionError, Value};
 use plumb_model::{CoverageStatus, Finding, Resource, Snapshot, Status};
 use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
@@ -26,9 +28,13 @@ pub fn evaluate(checks: &[&Check], snapshot: &Snapshot) -> Vec<Finding> {
     }
     let mut checks_by_kind: BTreeMap<&str, Vec<&Check>> = BTreeMap::new();
     for c in checks {
-        checks_by_kind.entry(c.spec.kind.as_str()).or_default().push(c);
+        checks_by_kind
+            .entry(c.spec.kind.as_str())
+            .or_default()
+            .push(c);
     }
-    let root = root_context();
+    let root = root_context(kind_index(checks, snapshot));
+    let edges = edge_index(checks, snapshot);
 
     let mut findings: Vec<Finding> = Vec::new();
     for (kind, kind_checks) in &checks_by_kind {
@@ -36,8 +42,14 @@ pub fn evaluate(checks: &[&Check], snapshot: &Snapshot) -> Vec<Finding> {
         let per_resource: Vec<Vec<Finding>> = resources
             .par_iter()
             .map(|r| {
-                let value = resource_value(r);
-                kind_checks.iter().filter_map(|c| evaluate_one(&root, c, r, &value)).collect()
+                let mut value = resource_value(r);
+                if kind_checks.iter().any(|c| c.needs_edges) {
+                    value = with_edges(value, &edges, &r.uid);
+                }
+                kind_checks
+                    .iter()
+                    .filter_map(|c| evaluate_one(&root, c, r, &value))
+                    .collect()
             })
             .collect();
         findings.extend(per_resource.into_iter().flatten());
@@ -49,17 +61,159 @@ pub fn evaluate(checks: &[&Check], snapshot: &Snapshot) -> Vec<Finding> {
     findings
 }
 
-fn root_context() -> Context<'static, 'static> {
+/// For `kind_in_account(resource, KIND)`: the resources of each kind a
+/// check reads that way, per account, or why they are not all known.
+type KindIndex = HashMap<(String, String), Result<Value, String>>;
+
+fn kind_index(checks: &[&Check], snapshot: &Snapshot) -> Arc<KindIndex> {
+    let wanted: BTreeSet<&str> = checks
+        .iter()
+        .flat_map(|c| c.needs_kinds.iter().map(String::as_str))
+        .collect();
+    let mut lists: HashMap<(String, String), Vec<Value>> = HashMap::new();
+    for r in snapshot
+        .resources
+        .iter()
+        .filter(|r| wanted.contains(r.kind.as_str()))
+    {
+        lists
+            .entry((r.account.clone(), r.kind.clone()))
+            .or_default()
+            .push(resource_value(r));
+    }
+    let mut index = KindIndex::new();
+    for kind in wanted {
+        let service = plumb_model::kinds::find(kind)
+            .map(|k| k.service)
+            .unwrap_or("");
+        for account in &snapshot.scope.accounts {
+            let units: Vec<_> = snapshot
+                .coverage
+                .iter()
+                .filter(|c| c.service == service && &c.account == account)
+                .collect();
+            let entry = if units.is_empty() {
+                Err(format!("{kind} of {account} was not collected (service {service} not in this snapshot)"))
+            } else if let Some(failed) = units.iter().find(|c| c.status == CoverageStatus::Error) {
+                Err(format!(
+                    "{kind} of {account} is not fully known: {service} in {} failed: {}",
+                    failed.region,
+                    failed.error.as_deref().unwrap_or("error")
+                ))
+            } else {
+                Ok(Value::List(Arc::new(
+                    lists
+                        .remove(&(account.clone(), kind.to_string()))
+                        .unwrap_or_default(),
+                )))
+            };
+            index.insert((account.clone(), kind.to_string()), entry);
+        }
+    }
+    Arc::new(index)
+}
+
+fn root_context(kinds: Arc<KindIndex>) -> Context<'static, 'static> {
     let mut context = Context::default();
     // The helper names are fixed and distinct from CEL's own: registration
     // cannot conflict.
     if let Err(e) = crate::helpers::register(&mut context) {
         unreachable!("helper registration conflicts with CEL: {e:?}");
     }
+    let registered = context.add_function(
+        "kind_in_account",
+        move |resource: Value, kind: Value| -> Result<Value, ExecutionError> {
+            let account = crate::value::field(&resource, "account")
+                .and_then(crate::value::text)
+                .unwrap_or("");
+            let kind = crate::value::text(&kind).unwrap_or("");
+            match kinds.get(&(account.to_string(), kind.to_string())) {
+                Some(Ok(list)) => Ok(list.clone()),
+                Some(Err(why)) => Err(ExecutionError::function_error("kind_in_account", why)),
+                None => Err(ExecutionError::function_error(
+                    "kind_in_account",
+                    format!("{kind} of {account} is not in this snapshot"),
+                )),
+            }
+        },
+    );
+    if let Err(e) = registered {
+        unreachable!("kind_in_account conflicts with CEL: {e:?}");
+    }
     context
 }
 
-fn finding(check: &Check, r: &Resource, status: Status, evidence: Map<String, Json>, reason: Option<String>) -> Finding {
+/// Edges by uid, both ways, as CEL lists: relation → uids.
+type EdgeIndex = HashMap<String, (HashMap<String, Vec<Value>>, HashMap<String, Vec<Value>>)>;
+
+fn edge_index(checks: &[&Check], snapshot: &Snapshot) -> EdgeIndex {
+    let mut index = EdgeIndex::new();
+    if !checks.iter().any(|c| c.needs_edges) {
+        return index;
+    }
+    for e in &snapshot.edges {
+        let relation = e.relation.as_str().to_string();
+        index
+            .entry(e.from.clone())
+            .or_default()
+            .0
+            .entry(relation.clone())
+            .or_default()
+            .push(Value::String(Arc::new(e.to.clone())));
+        index
+            .entry(e.to.clone())
+            .or_default()
+            .1
+            .entry(relation)
+            .or_default()
+            .push(Value::String(Arc::new(e.from.clone())));
+    }
+    index
+}
+
+/// Adds `edges_out` and `edges_in` (relation → uids, always present) to a
+/// resource value.
+fn with_edges(value: Value, edges: &EdgeIndex, uid: &str) -> Value {
+    let Value::Map(map) = value else { return value };
+    let mut fields: HashMap<Key, Value> = (*map.map).clone();
+    let as_map = |m: Option<&HashMap<String, Vec<Value>>>| {
+        let entries: HashMap<Key, Value> = m
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| {
+                        (
+                            Key::String(Arc::new(k.clone())),
+                            Value::List(Arc::new(v.clone())),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Value::Map(CelMap {
+            map: Arc::new(entries),
+        })
+    };
+    let found = edges.get(uid);
+    fields.insert(
+        Key::String(Arc::new("edges_out".into())),
+        as_map(found.map(|e| &e.0)),
+    );
+    fields.insert(
+        Key::String(Arc::new("edges_in".into())),
+        as_map(found.map(|e| &e.1)),
+    );
+    Value::Map(CelMap {
+        map: Arc::new(fields),
+    })
+}
+
+fn finding(
+    check: &Check,
+    r: &Resource,
+    status: Status,
+    evidence: Map<String, Json>,
+    reason: Option<String>,
+) -> Finding {
     let remediation = if status == Status::Pass {
         check.spec.remediation.text.trim().to_string()
     } else {
@@ -90,7 +244,12 @@ fn gaps_text(r: &Resource) -> String {
     format!(" (not collected: {})", list.join("; "))
 }
 
-fn evaluate_one(root: &Context<'_, '_>, check: &Check, r: &Resource, value: &Value) -> Option<Finding> {
+fn evaluate_one(
+    root: &Context<'_, '_>,
+    check: &Check,
+    r: &Resource,
+    value: &Value,
+) -> Option<Finding> {
     let mut scope = root.new_inner_scope();
     scope.add_variable_from_value("resource", value.clone());
     if let Some(applies) = &check.applies_when {
@@ -109,16 +268,26 @@ fn evaluate_one(root: &Context<'_, '_>, check: &Check, r: &Resource, value: &Val
     }
     let (evidence, missing) = evidence(check, r);
     if !missing.is_empty() {
-        let reason = format!("evidence not collected: {}{}", missing.join(", "), gaps_text(r));
+        let reason = format!(
+            "evidence not collected: {}{}",
+            missing.join(", "),
+            gaps_text(r)
+        );
         return Some(finding(check, r, Status::Error, evidence, Some(reason)));
     }
     let (status, reason) = match check.condition.execute(&scope) {
         Ok(Value::Bool(true)) => (Status::Pass, None),
         Ok(Value::Bool(false)) => (Status::Fail, None),
-        Ok(other) => (Status::Error, Some(format!("the condition gave {other:?}, not a boolean"))),
+        Ok(other) => (
+            Status::Error,
+            Some(format!("the condition gave {other:?}, not a boolean")),
+        ),
         Err(e) => (
             Status::Error,
-            Some(format!("the condition could not be evaluated: {e}{}", gaps_text(r))),
+            Some(format!(
+                "the condition could not be evaluated: {e}{}",
+                gaps_text(r)
+            )),
         ),
     };
     Some(finding(check, r, status, evidence, reason))
@@ -137,7 +306,11 @@ fn evidence(check: &Check, r: &Resource) -> (Map<String, Json>, Vec<String>) {
                     missing.push(path.clone());
                     continue;
                 }
-                parts[1..].iter().try_fold(&r.props, |v, p| v.get(p)).cloned().unwrap_or(Json::Null)
+                parts[1..]
+                    .iter()
+                    .try_fold(&r.props, |v, p| v.get(p))
+                    .cloned()
+                    .unwrap_or(Json::Null)
             }
             Some("tags") => parts
                 .get(1)
@@ -194,7 +367,13 @@ fn coverage_errors(check: &Check, snapshot: &Snapshot) -> Vec<Finding> {
     out
 }
 
-fn unit_error(check: &Check, account: &str, region: &str, service: &str, reason: String) -> Finding {
+fn unit_error(
+    check: &Check,
+    account: &str,
+    region: &str,
+    service: &str,
+    reason: String,
+) -> Finding {
     Finding {
         check_id: check.spec.id.clone(),
         title: check.spec.title.clone(),

@@ -113,7 +113,11 @@ pub struct Posture {
 }
 
 /// The posture of `findings` against `framework`.
-pub fn posture(framework: &Framework, findings: &[Finding], checks_by_control: &BTreeMap<String, Vec<String>>) -> Posture {
+pub fn posture(
+    framework: &Framework,
+    findings: &[Finding],
+    checks_by_control: &BTreeMap<String, Vec<String>>,
+) -> Posture {
     let prefix = format!("{}:", framework.id);
     let mut counts: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
     for f in findings {
@@ -141,7 +145,8 @@ pub fn posture(framework: &Framework, findings: &[Finding], checks_by_control: &
     for control in &framework.controls {
         let key = format!("{}{}", prefix, control.id);
         let checks = checks_by_control.get(&key).cloned().unwrap_or_default();
-        let [passed, failed, errors, muted] = counts.get(control.id.as_str()).copied().unwrap_or_default();
+        let [passed, failed, errors, muted] =
+            counts.get(control.id.as_str()).copied().unwrap_or_default();
         let status = if control.assessment == Assessment::Manual {
             out.manual += 1;
             ControlStatus::Manual
@@ -171,6 +176,10 @@ pub fn posture(framework: &Framework, findings: &[Finding], checks_by_control: &
         });
     }
     let decided = out.passed + out.failed + out.errors;
-    out.score = if decided == 0 { 0.0 } else { 100.0 * out.passed as f64 / decided as f64 };
+    out.score = if decided == 0 {
+        0.0
+    } else {
+        100.0 * out.passed as f64 / decided as f64
+    };
     out
 }

@@ -20,6 +20,7 @@ pub const HELPERS: &[&str] = &[
     "ingress_open_to_world",
     "days_since",
     "metric_filter_matches",
+    "kind_in_account",
 ];
 
 /// Condition keys that tie a public principal to known callers: a statement
@@ -70,16 +71,20 @@ fn restricted_by_condition(statement: &Value) -> bool {
     let Some(Value::Map(conditions)) = field(statement, "Condition") else {
         return false;
     };
-    conditions.map.values().any(|operator_block| match operator_block {
-        Value::Map(keys) => keys.map.iter().any(|(k, v)| {
-            let key = match k {
-                cel::objects::Key::String(s) => s.to_ascii_lowercase(),
-                _ => return false,
-            };
-            RESTRICTING_KEYS.contains(&key.as_str()) && strings(v).iter().all(|value| *value != "*")
-        }),
-        _ => false,
-    })
+    conditions
+        .map
+        .values()
+        .any(|operator_block| match operator_block {
+            Value::Map(keys) => keys.map.iter().any(|(k, v)| {
+                let key = match k {
+                    cel::objects::Key::String(s) => s.to_ascii_lowercase(),
+                    _ => return false,
+                };
+                RESTRICTING_KEYS.contains(&key.as_str())
+                    && strings(v).iter().all(|value| *value != "*")
+            }),
+            _ => false,
+        })
 }
 
 /// Whether a resource policy lets anyone in: an `Allow` whose principal is
@@ -88,7 +93,8 @@ fn restricted_by_condition(statement: &Value) -> bool {
 pub fn policy_is_public(policy: &Value) -> bool {
     statements(policy).into_iter().any(|s| {
         is_allow(s)
-            && (field(s, "Principal").is_some_and(principal_is_everyone) || field(s, "NotPrincipal").is_some())
+            && (field(s, "Principal").is_some_and(principal_is_everyone)
+                || field(s, "NotPrincipal").is_some())
             && !restricted_by_condition(s)
     })
 }
@@ -125,7 +131,8 @@ pub fn policy_allows(policy: &Value, action: &str) -> bool {
 pub fn policy_is_admin(policy: &Value) -> bool {
     statements(policy).into_iter().any(|s| {
         is_allow(s)
-            && field(s, "Action").is_some_and(|a| strings(a).iter().any(|a| *a == "*" || *a == "*:*"))
+            && field(s, "Action")
+                .is_some_and(|a| strings(a).iter().any(|a| *a == "*" || *a == "*:*"))
             && field(s, "Resource").is_some_and(|r| strings(r).contains(&"*"))
     })
 }
@@ -134,7 +141,8 @@ pub fn policy_is_admin(policy: &Value) -> bool {
 pub fn policy_has_service_wildcard(policy: &Value) -> bool {
     statements(policy).into_iter().any(|s| {
         is_allow(s)
-            && field(s, "Action").is_some_and(|a| strings(a).iter().any(|a| a.ends_with(":*") && *a != "*:*"))
+            && field(s, "Action")
+                .is_some_and(|a| strings(a).iter().any(|a| a.ends_with(":*") && *a != "*:*"))
     })
 }
 
@@ -161,12 +169,20 @@ pub fn ingress_open_to_world(permissions: &Value, port: i64) -> bool {
             .map(items)
             .unwrap_or_default()
             .into_iter()
-            .any(|r| field(r, "cidr_ip").and_then(text).is_some_and(cidr_is_public));
+            .any(|r| {
+                field(r, "cidr_ip")
+                    .and_then(text)
+                    .is_some_and(cidr_is_public)
+            });
         let open_v6 = field(p, "ipv6_ranges")
             .map(items)
             .unwrap_or_default()
             .into_iter()
-            .any(|r| field(r, "cidr_ipv6").and_then(text).is_some_and(cidr_is_public));
+            .any(|r| {
+                field(r, "cidr_ipv6")
+                    .and_then(text)
+                    .is_some_and(cidr_is_public)
+            });
         covers && (open_v4 || open_v6)
     })
 }
@@ -183,54 +199,138 @@ pub fn days_since(time: &str) -> Result<i64, String> {
 /// Each inner list is one alternative a pattern must contain in full.
 fn required_terms(name: &str) -> Option<&'static [&'static str]> {
     Some(match name {
-        "unauthorized_api_calls" => &["$.errorcode=\"*unauthorizedoperation\"", "$.errorcode=\"accessdenied*\""],
-        "console_signin_without_mfa" => &["$.eventname=\"consolelogin\"", "$.additionaleventdata.mfaused!=\"yes\""],
-        "root_usage" => &["$.useridentity.type=\"root\"", "$.useridentity.invokedby notexists", "$.eventtype!=\"awsserviceevent\""],
+        "unauthorized_api_calls" => &[
+            "$.errorcode=\"*unauthorizedoperation\"",
+            "$.errorcode=\"accessdenied*\"",
+        ],
+        "console_signin_without_mfa" => &[
+            "$.eventname=\"consolelogin\"",
+            "$.additionaleventdata.mfaused!=\"yes\"",
+        ],
+        "root_usage" => &[
+            "$.useridentity.type=\"root\"",
+            "$.useridentity.invokedby notexists",
+            "$.eventtype!=\"awsserviceevent\"",
+        ],
         "iam_policy_changes" => &[
-            "deletegrouppolicy", "deleterolepolicy", "deleteuserpolicy", "putgrouppolicy", "putrolepolicy",
-            "putuserpolicy", "createpolicy", "deletepolicy", "createpolicyversion", "deletepolicyversion",
-            "attachrolepolicy", "detachrolepolicy", "attachuserpolicy", "detachuserpolicy", "attachgrouppolicy",
+            "deletegrouppolicy",
+            "deleterolepolicy",
+            "deleteuserpolicy",
+            "putgrouppolicy",
+            "putrolepolicy",
+            "putuserpolicy",
+            "createpolicy",
+            "deletepolicy",
+            "createpolicyversion",
+            "deletepolicyversion",
+            "attachrolepolicy",
+            "detachrolepolicy",
+            "attachuserpolicy",
+            "detachuserpolicy",
+            "attachgrouppolicy",
             "detachgrouppolicy",
         ],
-        "cloudtrail_changes" => &["createtrail", "updatetrail", "deletetrail", "starttrail", "stoplogging"],
-        "console_auth_failures" => &["$.eventname=\"consolelogin\"", "$.errormessage=\"failed authentication\""],
-        "cmk_disable_or_deletion" => &["$.eventsource=\"kms.amazonaws.com\"", "disablekey", "schedulekeydeletion"],
+        "cloudtrail_changes" => &[
+            "createtrail",
+            "updatetrail",
+            "deletetrail",
+            "starttrail",
+            "stoplogging",
+        ],
+        "console_auth_failures" => &[
+            "$.eventname=\"consolelogin\"",
+            "$.errormessage=\"failed authentication\"",
+        ],
+        "cmk_disable_or_deletion" => &[
+            "$.eventsource=\"kms.amazonaws.com\"",
+            "disablekey",
+            "schedulekeydeletion",
+        ],
         "s3_bucket_policy_changes" => &[
-            "$.eventsource=\"s3.amazonaws.com\"", "putbucketacl", "putbucketpolicy", "putbucketcors",
-            "putbucketlifecycle", "putbucketreplication", "deletebucketpolicy", "deletebucketcors",
-            "deletebucketlifecycle", "deletebucketreplication",
+            "$.eventsource=\"s3.amazonaws.com\"",
+            "putbucketacl",
+            "putbucketpolicy",
+            "putbucketcors",
+            "putbucketlifecycle",
+            "putbucketreplication",
+            "deletebucketpolicy",
+            "deletebucketcors",
+            "deletebucketlifecycle",
+            "deletebucketreplication",
         ],
         "config_changes" => &[
-            "$.eventsource=\"config.amazonaws.com\"", "stopconfigurationrecorder", "deletedeliverychannel",
-            "putdeliverychannel", "putconfigurationrecorder",
+            "$.eventsource=\"config.amazonaws.com\"",
+            "stopconfigurationrecorder",
+            "deletedeliverychannel",
+            "putdeliverychannel",
+            "putconfigurationrecorder",
         ],
         "security_group_changes" => &[
-            "authorizesecuritygroupingress", "authorizesecuritygroupegress", "revokesecuritygroupingress",
-            "revokesecuritygroupegress", "createsecuritygroup", "deletesecuritygroup",
+            "authorizesecuritygroupingress",
+            "authorizesecuritygroupegress",
+            "revokesecuritygroupingress",
+            "revokesecuritygroupegress",
+            "createsecuritygroup",
+            "deletesecuritygroup",
         ],
         "nacl_changes" => &[
-            "createnetworkacl", "createnetworkaclentry", "deletenetworkacl", "deletenetworkaclentry",
-            "replacenetworkaclentry", "replacenetworkaclassociation",
+            "createnetworkacl",
+            "createnetworkaclentry",
+            "deletenetworkacl",
+            "deletenetworkaclentry",
+            "replacenetworkaclentry",
+            "replacenetworkaclassociation",
         ],
         "network_gateway_changes" => &[
-            "createcustomergateway", "deletecustomergateway", "attachinternetgateway", "createinternetgateway",
-            "deleteinternetgateway", "detachinternetgateway",
+            "createcustomergateway",
+            "deletecustomergateway",
+            "attachinternetgateway",
+            "createinternetgateway",
+            "deleteinternetgateway",
+            "detachinternetgateway",
         ],
         "route_table_changes" => &[
-            "createroute", "createroutetable", "replaceroute", "replaceroutetableassociation", "deleteroutetable",
-            "deleteroute", "disassociateroutetable",
+            "createroute",
+            "createroutetable",
+            "replaceroute",
+            "replaceroutetableassociation",
+            "deleteroutetable",
+            "deleteroute",
+            "disassociateroutetable",
         ],
         "vpc_changes" => &[
-            "createvpc", "deletevpc", "modifyvpcattribute", "acceptvpcpeeringconnection",
-            "createvpcpeeringconnection", "deletevpcpeeringconnection", "rejectvpcpeeringconnection",
-            "attachclassiclinkvpc", "detachclassiclinkvpc", "disablevpcclassiclink", "enablevpcclassiclink",
+            "createvpc",
+            "deletevpc",
+            "modifyvpcattribute",
+            "acceptvpcpeeringconnection",
+            "createvpcpeeringconnection",
+            "deletevpcpeeringconnection",
+            "rejectvpcpeeringconnection",
+            "attachclassiclinkvpc",
+            "detachclassiclinkvpc",
+            "disablevpcclassiclink",
+            "enablevpcclassiclink",
         ],
         "organizations_changes" => &[
-            "$.eventsource=\"organizations.amazonaws.com\"", "acceptinvitation", "attachpolicy", "createaccount",
-            "createorganizationalunit", "createpolicy", "declinehandshake", "deleteorganization",
-            "deleteorganizationalunit", "deletepolicy", "detachpolicy", "disablepolicytype", "enablepolicytype",
-            "inviteaccounttoorganization", "leaveorganization", "moveaccount", "removeaccountfromorganization",
-            "updatepolicy", "updateorganizationalunit",
+            "$.eventsource=\"organizations.amazonaws.com\"",
+            "acceptinvitation",
+            "attachpolicy",
+            "createaccount",
+            "createorganizationalunit",
+            "createpolicy",
+            "declinehandshake",
+            "deleteorganization",
+            "deleteorganizationalunit",
+            "deletepolicy",
+            "detachpolicy",
+            "disablepolicytype",
+            "enablepolicytype",
+            "inviteaccounttoorganization",
+            "leaveorganization",
+            "moveaccount",
+            "removeaccountfromorganization",
+            "updatepolicy",
+            "updateorganizationalunit",
         ],
         _ => return None,
     })
@@ -245,7 +345,13 @@ pub fn metric_filter_matches(pattern: &str, control: &str) -> Result<bool, Strin
     let normalised: String = pattern
         .chars()
         .filter(|c| !c.is_whitespace())
-        .map(|c| if c == '\'' { '"' } else { c.to_ascii_lowercase() })
+        .map(|c| {
+            if c == '\'' {
+                '"'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
         .collect();
     Ok(terms.iter().all(|term| {
         let term: String = term.chars().filter(|c| !c.is_whitespace()).collect();
@@ -260,25 +366,42 @@ fn fail(function: &str, message: impl ToString) -> ExecutionError {
 fn need_text(function: &str, value: &Value) -> Result<Arc<String>, ExecutionError> {
     match value {
         Value::String(s) => Ok(s.clone()),
-        other => Err(fail(function, format!("expected a string, got {:?}", other.type_of()))),
+        other => Err(fail(
+            function,
+            format!("expected a string, got {:?}", other.type_of()),
+        )),
     }
 }
 
 /// Registers every helper on a root context.
 pub fn register(context: &mut Context<'_, '_>) -> Result<(), cel::DeclarationError> {
-    context.add_function("policy_is_public", |policy: Value| policy_is_public(&policy))?;
-    context.add_function("policy_allows", |policy: Value, action: Value| -> Result<bool, ExecutionError> {
-        Ok(policy_allows(&policy, &need_text("policy_allows", &action)?))
+    context.add_function("policy_is_public", |policy: Value| {
+        policy_is_public(&policy)
     })?;
+    context.add_function(
+        "policy_allows",
+        |policy: Value, action: Value| -> Result<bool, ExecutionError> {
+            Ok(policy_allows(
+                &policy,
+                &need_text("policy_allows", &action)?,
+            ))
+        },
+    )?;
     context.add_function("policy_is_admin", |policy: Value| policy_is_admin(&policy))?;
-    context.add_function("policy_has_service_wildcard", |policy: Value| policy_has_service_wildcard(&policy))?;
-    context.add_function("cidr_is_public", |cidr: Value| -> Result<bool, ExecutionError> {
-        Ok(cidr_is_public(&need_text("cidr_is_public", &cidr)?))
+    context.add_function("policy_has_service_wildcard", |policy: Value| {
+        policy_has_service_wildcard(&policy)
     })?;
+    context.add_function(
+        "cidr_is_public",
+        |cidr: Value| -> Result<bool, ExecutionError> {
+            Ok(cidr_is_public(&need_text("cidr_is_public", &cidr)?))
+        },
+    )?;
     context.add_function(
         "ingress_open_to_world",
         |permissions: Value, port: Value| -> Result<bool, ExecutionError> {
-            let port = int(&port).ok_or_else(|| fail("ingress_open_to_world", "the port must be an integer"))?;
+            let port = int(&port)
+                .ok_or_else(|| fail("ingress_open_to_world", "the port must be an integer"))?;
             Ok(ingress_open_to_world(&permissions, port))
         },
     )?;
@@ -310,26 +433,36 @@ mod tests {
 
     #[test]
     fn a_star_principal_without_conditions_is_public() {
-        let p = v(json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]}));
+        let p = v(
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]}),
+        );
         assert!(policy_is_public(&p));
-        let p = v(json!({"Statement": {"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": "sqs:*"}}));
+        let p = v(
+            json!({"Statement": {"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": "sqs:*"}}),
+        );
         assert!(policy_is_public(&p));
     }
 
     #[test]
     fn public_policy_with_org_condition_is_not_public() {
-        let p = v(json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}]}));
+        let p = v(
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}]}),
+        );
         assert!(!policy_is_public(&p));
-        let p = v(json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish",
-            "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::bucket"}}}]}));
+        let p = v(
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish",
+            "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::bucket"}}}]}),
+        );
         assert!(!policy_is_public(&p));
     }
 
     #[test]
     fn a_wildcard_condition_value_does_not_restrict() {
-        let p = v(json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-            "Condition": {"StringLike": {"aws:PrincipalOrgID": "*"}}}]}));
+        let p = v(
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+            "Condition": {"StringLike": {"aws:PrincipalOrgID": "*"}}}]}),
+        );
         assert!(policy_is_public(&p));
     }
 
@@ -348,20 +481,26 @@ mod tests {
         let admin = v(json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}));
         assert!(policy_is_admin(&admin));
         assert!(!policy_has_service_wildcard(&admin));
-        let s3 = v(json!({"Statement": [{"Effect": "Allow", "Action": ["s3:*"], "Resource": "*"}]}));
+        let s3 =
+            v(json!({"Statement": [{"Effect": "Allow", "Action": ["s3:*"], "Resource": "*"}]}));
         assert!(!policy_is_admin(&s3));
         assert!(policy_has_service_wildcard(&s3));
-        let scoped = v(json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b"}]}));
+        let scoped = v(
+            json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b"}]}),
+        );
         assert!(!policy_is_admin(&scoped));
     }
 
     #[test]
     fn actions_match_with_wildcards_and_not_action() {
-        let p = v(json!({"Statement": [{"Effect": "Allow", "Action": ["iam:Pass*", "ec2:RunInstances"], "Resource": "*"}]}));
+        let p = v(
+            json!({"Statement": [{"Effect": "Allow", "Action": ["iam:Pass*", "ec2:RunInstances"], "Resource": "*"}]}),
+        );
         assert!(policy_allows(&p, "iam:PassRole"));
         assert!(policy_allows(&p, "EC2:runinstances"));
         assert!(!policy_allows(&p, "s3:GetObject"));
-        let not = v(json!({"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}));
+        let not =
+            v(json!({"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}));
         assert!(policy_allows(&not, "s3:GetObject"));
         assert!(!policy_allows(&not, "iam:PassRole"));
     }
@@ -380,7 +519,9 @@ mod tests {
         let all = v(json!([{"ip_protocol": "-1", "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]}]));
         assert!(ingress_open_to_world(&all, 5432));
         assert!(ingress_open_to_world(&all, -1));
-        let range = v(json!([{"ip_protocol": "tcp", "from_port": 0, "to_port": 65535, "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]}]));
+        let range = v(
+            json!([{"ip_protocol": "tcp", "from_port": 0, "to_port": 65535, "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]}]),
+        );
         assert!(ingress_open_to_world(&range, 22));
     }
 
@@ -393,12 +534,17 @@ mod tests {
 
     #[test]
     fn cis_metric_filter_patterns_are_recognised() {
-        let unauthorized = r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#;
+        let unauthorized =
+            r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#;
         assert!(metric_filter_matches(unauthorized, "unauthorized_api_calls").unwrap());
         assert!(!metric_filter_matches(unauthorized, "root_usage").unwrap());
         let root = r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#;
         assert!(metric_filter_matches(root, "root_usage").unwrap());
-        assert!(!metric_filter_matches(r#"{ $.errorCode = "AccessDenied*" }"#, "unauthorized_api_calls").unwrap());
+        assert!(!metric_filter_matches(
+            r#"{ $.errorCode = "AccessDenied*" }"#,
+            "unauthorized_api_calls"
+        )
+        .unwrap());
         assert!(metric_filter_matches(root, "no_such_control").is_err());
     }
 
@@ -406,7 +552,10 @@ mod tests {
     fn helpers_run_inside_cel() {
         let mut context = Context::default();
         register(&mut context).unwrap();
-        let program = cel::Program::compile(r#"cidr_is_public("0.0.0.0/0") && !cidr_is_public("10.0.0.0/8")"#).unwrap();
+        let program = cel::Program::compile(
+            r#"cidr_is_public("0.0.0.0/0") && !cidr_is_public("10.0.0.0/8")"#,
+        )
+        .unwrap();
         assert_eq!(program.execute(&context), Ok(Value::Bool(true)));
         let program = cel::Program::compile(r#"days_since("not a date")"#).unwrap();
         assert!(program.execute(&context).is_err());

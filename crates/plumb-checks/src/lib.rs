@@ -18,5 +18,7 @@ pub mod value;
 pub use check::{Check, CheckSpec, Remediation};
 pub use diagnostic::{Diagnostic, LoadErrors};
 pub use engine::evaluate;
-pub use framework::{posture, Assessment, Control, ControlPosture, ControlStatus, Framework, Posture};
+pub use framework::{
+    posture, Assessment, Control, ControlPosture, ControlStatus, Framework, Posture,
+};
 pub use library::{Library, Selection};

@@ -39,7 +39,11 @@ pub struct Selection {
 
 fn yaml_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<(String, &'a str)>) {
     for file in dir.files() {
-        if file.path().extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        if file
+            .path()
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml")
+        {
             if let Some(text) = file.contents_utf8() {
                 out.push((file.path().display().to_string(), text));
             }
@@ -52,8 +56,18 @@ fn yaml_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<(String, &'a str)>) {
 
 fn parse_framework(file: &str, text: &str) -> Result<Framework, Diagnostic> {
     serde_norway::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-        Diagnostic::at(file, text, line, column, 1, format!("not a valid framework: {e}"))
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        Diagnostic::at(
+            file,
+            text,
+            line,
+            column,
+            1,
+            format!("not a valid framework: {e}"),
+        )
     })
 }
 
@@ -95,7 +109,14 @@ impl Library {
     pub fn add_policies(&mut self, dir: &Path) -> Result<(), LoadErrors> {
         let mut paths = Vec::new();
         collect_paths(dir, &mut paths).map_err(|e| {
-            LoadErrors(vec![Diagnostic::at(&dir.display().to_string(), "", 1, 1, 1, format!("cannot read: {e}"))])
+            LoadErrors(vec![Diagnostic::at(
+                &dir.display().to_string(),
+                "",
+                1,
+                1,
+                1,
+                format!("cannot read: {e}"),
+            )])
         })?;
         paths.sort();
         let mut problems = Vec::new();
@@ -104,7 +125,14 @@ impl Library {
             let name = path.display().to_string();
             match std::fs::read_to_string(&path) {
                 Ok(text) => texts.push((name, text)),
-                Err(e) => problems.push(Diagnostic::at(&name, "", 1, 1, 1, format!("cannot read: {e}"))),
+                Err(e) => problems.push(Diagnostic::at(
+                    &name,
+                    "",
+                    1,
+                    1,
+                    1,
+                    format!("cannot read: {e}"),
+                )),
             }
         }
         let (framework_files, check_files): (Vec<_>, Vec<_>) = texts
@@ -113,7 +141,12 @@ impl Library {
         for (file, text) in framework_files {
             match parse_framework(file, text) {
                 Ok(f) if self.frameworks.iter().any(|k| k.id == f.id) => {
-                    problems.push(Diagnostic::at_key(file, text, "id", format!("framework `{}` already exists", f.id)))
+                    problems.push(Diagnostic::at_key(
+                        file,
+                        text,
+                        "id",
+                        format!("framework `{}` already exists", f.id),
+                    ))
                 }
                 Ok(f) => self.frameworks.push(f),
                 Err(d) => problems.push(d),
@@ -144,7 +177,10 @@ impl Library {
                     1,
                     1,
                     1,
-                    format!("check id `{}` is already used by {}", pair[1].spec.id, pair[0].file),
+                    format!(
+                        "check id `{}` is already used by {}",
+                        pair[1].spec.id, pair[0].file
+                    ),
                 ));
             }
         }
@@ -177,19 +213,36 @@ impl Library {
         for f in &selection.frameworks {
             if self.framework(f).is_none() {
                 let known: Vec<&str> = self.frameworks.iter().map(|f| f.id.as_str()).collect();
-                return Err(format!("unknown framework `{f}`; known: {}", known.join(", ")));
+                return Err(format!(
+                    "unknown framework `{f}`; known: {}",
+                    known.join(", ")
+                ));
             }
         }
         let mut globs = Vec::new();
         for g in &selection.checks {
-            globs.push(Glob::new(g).map_err(|e| format!("bad check glob `{g}`: {e}"))?.compile_matcher());
+            globs.push(
+                Glob::new(g)
+                    .map_err(|e| format!("bad check glob `{g}`: {e}"))?
+                    .compile_matcher(),
+            );
         }
         let chosen: Vec<&Check> = self
             .checks
             .iter()
             .filter(|c| globs.is_empty() || globs.iter().any(|g| g.is_match(&c.spec.id)))
-            .filter(|c| selection.frameworks.is_empty() || selection.frameworks.iter().any(|f| c.spec.frameworks.contains_key(f)))
-            .filter(|c| selection.min_severity.is_none_or(|min| c.spec.severity >= min))
+            .filter(|c| {
+                selection.frameworks.is_empty()
+                    || selection
+                        .frameworks
+                        .iter()
+                        .any(|f| c.spec.frameworks.contains_key(f))
+            })
+            .filter(|c| {
+                selection
+                    .min_severity
+                    .is_none_or(|min| c.spec.severity >= min)
+            })
             .collect();
         if chosen.is_empty() && !(selection.checks.is_empty() && selection.frameworks.is_empty()) {
             return Err("no check matches the selection".into());
@@ -201,7 +254,12 @@ impl Library {
 fn known_controls(frameworks: &[Framework]) -> BTreeMap<String, BTreeSet<String>> {
     frameworks
         .iter()
-        .map(|f| (f.id.clone(), f.controls.iter().map(|c| c.id.clone()).collect()))
+        .map(|f| {
+            (
+                f.id.clone(),
+                f.controls.iter().map(|c| c.id.clone()).collect(),
+            )
+        })
         .collect()
 }
 

@@ -49,9 +49,19 @@ pub fn resource_value(r: &Resource) -> Value {
     let tags: HashMap<Key, Value> = r
         .tags
         .iter()
-        .map(|(k, v)| (Key::String(Arc::new(k.clone())), Value::String(Arc::new(v.clone()))))
+        .map(|(k, v)| {
+            (
+                Key::String(Arc::new(k.clone())),
+                Value::String(Arc::new(v.clone())),
+            )
+        })
         .collect();
-    put("tags", Value::Map(Map { map: Arc::new(tags) }));
+    put(
+        "tags",
+        Value::Map(Map {
+            map: Arc::new(tags),
+        }),
+    );
     put(
         "created_at",
         r.created_at

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
+use plumb_checks::Check;
 use plumb_checks::{evaluate, Library};
 use plumb_model::{Coverage, CoverageStatus, Resource, Scope, Snapshot, Status};
 
@@ -31,7 +32,9 @@ fn snapshot_of(resources: Vec<Resource>) -> Snapshot {
     let mut cov = Vec::new();
     let mut accounts = Vec::new();
     for r in &resources {
-        let service = plumb_model::kinds::find(&r.kind).map(|k| k.service).unwrap_or("?");
+        let service = plumb_model::kinds::find(&r.kind)
+            .map(|k| k.service)
+            .unwrap_or("?");
         cov.push(coverage(&r.account, &r.region, service, CoverageStatus::Ok));
         if !accounts.contains(&r.account) {
             accounts.push(r.account.clone());
@@ -41,7 +44,11 @@ fn snapshot_of(resources: Vec<Resource>) -> Snapshot {
         id: 1,
         started_at: Utc::now(),
         finished_at: Utc::now(),
-        scope: Scope { accounts, regions: vec!["us-east-1".into()], services: vec![] },
+        scope: Scope {
+            accounts,
+            regions: vec!["us-east-1".into()],
+            services: vec![],
+        },
         coverage: cov,
         resources,
         edges: vec![],
@@ -52,7 +59,16 @@ fn snapshot_of(resources: Vec<Resource>) -> Snapshot {
 fn the_builtin_library_loads_without_a_single_mistake() {
     let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
     assert!(!library.checks.is_empty());
-    for id in ["cis-aws-5.0", "cis-aws-6.0", "aws-fsbp", "pci-dss-4.0", "hipaa", "nist-800-53-r5", "soc2", "iso-27001-2022"] {
+    for id in [
+        "cis-aws-5.0",
+        "cis-aws-6.0",
+        "aws-fsbp",
+        "pci-dss-4.0",
+        "hipaa",
+        "nist-800-53-r5",
+        "soc2",
+        "iso-27001-2022",
+    ] {
         assert!(library.framework(id).is_some(), "framework {id} missing");
     }
 }
@@ -69,22 +85,40 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
             .collect();
         files.sort();
         let name = |p: &PathBuf| p.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(files.iter().any(|f| name(f).starts_with("pass_")), "{} has no pass_ fixture", check.spec.id);
-        assert!(files.iter().any(|f| name(f).starts_with("fail_")), "{} has no fail_ fixture", check.spec.id);
+        assert!(
+            files.iter().any(|f| name(f).starts_with("pass_")),
+            "{} has no pass_ fixture",
+            check.spec.id
+        );
+        assert!(
+            files.iter().any(|f| name(f).starts_with("fail_")),
+            "{} has no fail_ fixture",
+            check.spec.id
+        );
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
-            let resource: Resource =
-                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let (resources, edges) = parse_fixture(&file, &text);
+            let resource = resources[0].clone();
             let expected = match name(&file).split('_').next() {
                 Some("pass") => Status::Pass,
                 Some("fail") => Status::Fail,
                 Some("error") => Status::Error,
-                _ => panic!("{}: fixture names start with pass_, fail_ or error_", file.display()),
+                _ => panic!(
+                    "{}: fixture names start with pass_, fail_ or error_",
+                    file.display()
+                ),
             };
             let uid = resource.uid.clone();
-            let findings = evaluate(&[check], &snapshot_of(vec![resource]));
+            let mut snap = snapshot_of(resources);
+            snap.edges = edges;
+            let findings = evaluate(&[check], &snap);
             let found: Vec<_> = findings.iter().filter(|f| f.resource_uid == uid).collect();
-            assert_eq!(found.len(), 1, "{}: expected one finding, got {findings:#?}", file.display());
+            assert_eq!(
+                found.len(),
+                1,
+                "{}: expected one finding, got {findings:#?}",
+                file.display()
+            );
             assert_eq!(
                 found[0].status,
                 expected,
@@ -93,9 +127,40 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
                 found[0].reason
             );
             if expected == Status::Fail {
-                assert!(!found[0].remediation.contains("<resource."), "{}: unrendered template", file.display());
+                assert!(
+                    !found[0].remediation.contains("<resource."),
+                    "{}: unrendered template",
+                    file.display()
+                );
             }
         }
+    }
+}
+
+/// A fixture is one resource, or `{"resources": [subject, …], "edges": […]}`
+/// when the check reads related resources; the first resource is judged.
+fn parse_fixture(file: &Path, text: &str) -> (Vec<Resource>, Vec<plumb_model::Edge>) {
+    #[derive(serde::Deserialize)]
+    struct Many {
+        resources: Vec<Resource>,
+        #[serde(default)]
+        edges: Vec<plumb_model::Edge>,
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    if value.get("resources").is_some() {
+        let many: Many =
+            serde_json::from_value(value).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert!(
+            !many.resources.is_empty(),
+            "{}: no resources",
+            file.display()
+        );
+        (many.resources, many.edges)
+    } else {
+        let one: Resource =
+            serde_json::from_value(value).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        (vec![one], vec![])
     }
 }
 
@@ -104,12 +169,21 @@ fn every_fixture_directory_belongs_to_a_check() {
     let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
     for entry in std::fs::read_dir(root().join("checks/fixtures")).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        assert!(library.check(&name).is_some(), "fixtures for unknown check {name}");
+        assert!(
+            library.check(&name).is_some(),
+            "fixtures for unknown check {name}"
+        );
     }
 }
 
 fn bucket(name: &str, account: &str, region: &str) -> Resource {
-    let mut r = Resource::new(format!("arn:aws:s3:::{name}"), "aws_s3_bucket", account, region, name);
+    let mut r = Resource::new(
+        format!("arn:aws:s3:::{name}"),
+        "aws_s3_bucket",
+        account,
+        region,
+        name,
+    );
     r.props = serde_json::json!({"name": name, "public_access_block": null});
     r
 }
@@ -120,23 +194,46 @@ fn a_failed_unit_and_an_uncollected_service_are_errors_never_passes() {
     let check = library.check("s3_bucket_public_access_blocked").unwrap();
     let mut snap = snapshot_of(vec![]);
     snap.scope.accounts = vec!["111122223333".into(), "444455556666".into()];
-    snap.coverage = vec![coverage("111122223333", "global", "s3", CoverageStatus::Error)];
+    snap.coverage = vec![coverage(
+        "111122223333",
+        "global",
+        "s3",
+        CoverageStatus::Error,
+    )];
     let findings = evaluate(&[check], &snap);
     assert_eq!(findings.len(), 2, "{findings:#?}");
     assert!(findings.iter().all(|f| f.status == Status::Error));
-    assert!(findings.iter().any(|f| f.reason.as_deref().unwrap().contains("AccessDenied")));
-    assert!(findings.iter().any(|f| f.reason.as_deref().unwrap().contains("was not collected in this snapshot")));
+    assert!(findings
+        .iter()
+        .any(|f| f.reason.as_deref().unwrap().contains("AccessDenied")));
+    assert!(findings.iter().any(|f| f
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("was not collected in this snapshot")));
 }
 
 #[test]
 fn remediation_is_rendered_for_the_failing_resource() {
     let library = Library::builtin().unwrap();
     let check = library.check("s3_bucket_public_access_blocked").unwrap();
-    let findings = evaluate(&[check], &snapshot_of(vec![bucket("acme-data", "111122223333", "eu-west-1")]));
+    let findings = evaluate(
+        &[check],
+        &snapshot_of(vec![bucket("acme-data", "111122223333", "eu-west-1")]),
+    );
     let text = &findings[0].remediation;
-    assert!(text.contains("--bucket acme-data --region eu-west-1"), "{text}");
-    assert!(text.contains("resource \"aws_s3_bucket_public_access_block\" \"acme-data\""), "{text}");
-    assert_eq!(findings[0].controls, vec!["aws-fsbp:S3.8", "cis-aws-5.0:2.1.4"]);
+    assert!(
+        text.contains("--bucket acme-data --region eu-west-1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("resource \"aws_s3_bucket_public_access_block\" \"acme-data\""),
+        "{text}"
+    );
+    assert_eq!(
+        findings[0].controls,
+        vec!["aws-fsbp:S3.8", "cis-aws-5.0:2.1.4"]
+    );
 }
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -165,13 +262,27 @@ fn a_company_policy_in_the_same_format_loads_and_runs() {
         "id: acme-tagging\nname: ACME tagging policy\nversion: '1'\ncontrols:\n  - id: T1\n    title: Owner tag\n    assessment: automated\n",
     );
     let mut library = Library::builtin().unwrap();
-    library.add_policies(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    library
+        .add_policies(dir.path())
+        .unwrap_or_else(|e| panic!("{e}"));
     let check = library.check("org_bucket_owner_tag").unwrap();
     let mut tagged = bucket("tagged", "1", "us-east-1");
     tagged.tags.insert("owner".into(), "data".into());
-    let findings = evaluate(&[check], &snapshot_of(vec![tagged, bucket("bare", "1", "us-east-1")]));
-    let statuses: Vec<_> = findings.iter().map(|f| (f.resource_uid.as_str(), f.status)).collect();
-    assert_eq!(statuses, vec![("arn:aws:s3:::bare", Status::Fail), ("arn:aws:s3:::tagged", Status::Pass)]);
+    let findings = evaluate(
+        &[check],
+        &snapshot_of(vec![tagged, bucket("bare", "1", "us-east-1")]),
+    );
+    let statuses: Vec<_> = findings
+        .iter()
+        .map(|f| (f.resource_uid.as_str(), f.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("arn:aws:s3:::bare", Status::Fail),
+            ("arn:aws:s3:::tagged", Status::Pass)
+        ]
+    );
     assert!(library.framework("acme-tagging").is_some());
 }
 
@@ -180,7 +291,9 @@ fn mistake(text: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "bad.yaml", text);
     let mut library = Library::builtin().unwrap();
-    let errors = library.add_policies(dir.path()).expect_err("a mistake must be refused");
+    let errors = library
+        .add_policies(dir.path())
+        .expect_err("a mistake must be refused");
     errors.to_string()
 }
 
@@ -201,13 +314,117 @@ fn malformed_policies_are_reported_with_file_line_and_column() {
     let helper = mistake(&GOOD.replace("has(resource.tags.owner)", "is_tagged(resource)"));
     assert!(helper.contains("unknown function `is_tagged`"), "{helper}");
 
-    let field = mistake(&GOOD.replace("has(resource.tags.owner)", "resource.props.public_acess_block == null"));
-    assert!(field.contains("has no field props.public_acess_block"), "{field}");
+    let field = mistake(&GOOD.replace(
+        "has(resource.tags.owner)",
+        "resource.props.public_acess_block == null",
+    ));
+    assert!(
+        field.contains("has no field props.public_acess_block"),
+        "{field}"
+    );
     assert!(field.contains("bad.yaml:7:"), "{field}");
 
     let control = mistake(&format!("{GOOD}frameworks:\n  cis-aws-5.0: [\"9.99\"]\n"));
     assert!(control.contains("has no control `9.99`"), "{control}");
 
     let unknown_field = mistake(&format!("{GOOD}severty: high\n"));
-    assert!(unknown_field.contains("unknown field `severty`"), "{unknown_field}");
+    assert!(
+        unknown_field.contains("unknown field `severty`"),
+        "{unknown_field}"
+    );
+}
+
+fn policy_check(dir: &Path, condition: &str, kind: &str) -> Library {
+    let text = format!(
+        "id: org_probe\ntitle: probe\nrisk: probe\nseverity: low\nkind: {kind}\ncondition: |\n  {condition}\nevidence: [name]\nremediation:\n  text: none\n"
+    );
+    write(dir, "probe.yaml", &text);
+    let mut library = Library::builtin().unwrap();
+    library.add_policies(dir).unwrap_or_else(|e| panic!("{e}"));
+    library
+}
+
+fn probe(library: &Library) -> &Check {
+    library.check("org_probe").unwrap()
+}
+
+#[test]
+fn conditions_read_edges_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = policy_check(
+        dir.path(),
+        r#"has(resource.edges_in.logs_to) && resource.edges_in.logs_to.exists(u, u.startsWith("arn:aws:cloudtrail"))"#,
+        "aws_s3_bucket",
+    );
+    let target = bucket("trail-logs", "1", "us-east-1");
+    let other = bucket("other", "1", "us-east-1");
+    let mut snap = snapshot_of(vec![target, other]);
+    snap.edges = vec![plumb_model::Edge::new(
+        "arn:aws:cloudtrail:us-east-1:1:trail/t",
+        plumb_model::Relation::LogsTo,
+        "arn:aws:s3:::trail-logs",
+    )];
+    let findings = evaluate(&[probe(&library)], &snap);
+    let by: Vec<_> = findings
+        .iter()
+        .map(|f| (f.resource_uid.as_str(), f.status))
+        .collect();
+    assert_eq!(
+        by,
+        vec![
+            ("arn:aws:s3:::other", Status::Fail),
+            ("arn:aws:s3:::trail-logs", Status::Pass)
+        ]
+    );
+}
+
+#[test]
+fn kind_in_account_sees_the_account_and_errors_when_the_kind_was_not_collected() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = policy_check(
+        dir.path(),
+        r#"kind_in_account(resource, "aws_s3_bucket").size() == 2"#,
+        "aws_s3_bucket",
+    );
+    let snap = snapshot_of(vec![
+        bucket("a", "1", "us-east-1"),
+        bucket("b", "1", "us-east-1"),
+        bucket("c", "2", "us-east-1"),
+    ]);
+    let findings = evaluate(&[probe(&library)], &snap);
+    let statuses: Vec<_> = findings
+        .iter()
+        .map(|f| (f.account.as_str(), f.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("1", Status::Pass),
+            ("1", Status::Pass),
+            ("2", Status::Fail)
+        ]
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let library = policy_check(
+        dir.path(),
+        r#"kind_in_account(resource, "aws_lambda_function").size() > 0"#,
+        "aws_s3_bucket",
+    );
+    let findings = evaluate(
+        &[probe(&library)],
+        &snapshot_of(vec![bucket("a", "1", "us-east-1")]),
+    );
+    assert_eq!(findings[0].status, Status::Error, "{findings:#?}");
+    assert!(findings[0]
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("aws_lambda_function of 1 was not collected"));
+
+    let bad = mistake(&GOOD.replace(
+        "has(resource.tags.owner)",
+        r#"kind_in_account(resource, "aws_nope").size() > 0"#,
+    ));
+    assert!(bad.contains("unknown kind `aws_nope`"), "{bad}");
 }
