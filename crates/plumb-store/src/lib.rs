@@ -10,7 +10,7 @@
 //! numbered migrations applied on open.
 #![deny(missing_docs)]
 
-use plumb_model::{Edge, Resource, Snapshot, SnapshotSummary};
+use plumb_model::{Edge, Finding, Resource, Snapshot, SnapshotSummary};
 use serde_json::Value;
 
 #[cfg(feature = "postgres")]
@@ -150,6 +150,10 @@ pub trait Store {
     fn query(&mut self, sql: &str) -> Result<QueryResult, StoreError>;
     /// Where the store is, for messages (a path or a URL without password).
     fn location(&self) -> String;
+    /// Replaces the findings of a snapshot, in one transaction.
+    fn save_findings(&mut self, snapshot: i64, findings: &[Finding]) -> Result<(), StoreError>;
+    /// The findings stored for a snapshot (empty when it was never checked).
+    fn findings(&mut self, snapshot: i64) -> Result<Vec<Finding>, StoreError>;
 }
 
 /// Opens the store at `location`: a PostgreSQL URL, `sqlite:PATH` or a path.
@@ -180,7 +184,8 @@ pub(crate) struct Migration {
     pub postgres: &'static str,
 }
 
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
     version: 1,
     sqlite: "
         CREATE TABLE snapshots (
@@ -274,7 +279,33 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
         CREATE INDEX edges_from ON edges(snapshot_id, from_uid);
         CREATE INDEX edges_to ON edges(snapshot_id, to_uid);
     ",
-}];
+    },
+    Migration {
+        version: 2,
+        sqlite: "
+        CREATE TABLE findings (
+            snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+            check_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            resource_uid TEXT NOT NULL,
+            finding TEXT NOT NULL
+        );
+        CREATE INDEX findings_snapshot ON findings(snapshot_id, check_id);
+    ",
+        postgres: "
+        CREATE TABLE findings (
+            snapshot_id BIGINT NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+            check_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            resource_uid TEXT NOT NULL,
+            finding JSONB NOT NULL
+        );
+        CREATE INDEX findings_snapshot ON findings(snapshot_id, check_id);
+    ",
+    },
+];
 
 /// The newest schema version this build knows.
 pub(crate) fn latest_version() -> i64 {
@@ -316,6 +347,10 @@ pub(crate) fn resource_from_row(
         created_at,
         props,
     })
+}
+
+pub(crate) fn finding_from_json(value: Value) -> Result<Finding, StoreError> {
+    serde_json::from_value(value).map_err(|e| corrupt("a stored finding", e))
 }
 
 pub(crate) fn edge_from_row(from: String, to: String, relation: &str) -> Result<Edge, StoreError> {

@@ -414,6 +414,49 @@ impl Store for PostgresStore {
     fn location(&self) -> String {
         self.location.clone()
     }
+
+    fn save_findings(&mut self, snapshot: i64, findings: &[plumb_model::Finding]) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction()?;
+        tx.execute("DELETE FROM findings WHERE snapshot_id = $1", &[&snapshot])?;
+        let mut buf = Vec::with_capacity(1 << 20);
+        let id = snapshot.to_string();
+        {
+            let mut writer =
+                tx.copy_in("COPY findings (snapshot_id, check_id, status, severity, resource_uid, finding) FROM STDIN")?;
+            for f in findings {
+                let json = json_text(f, "finding")?;
+                copy_row(
+                    &mut buf,
+                    &[
+                        Some(&id),
+                        Some(&f.check_id),
+                        Some(f.status.as_str()),
+                        Some(f.severity.as_str()),
+                        Some(&f.resource_uid),
+                        Some(&json),
+                    ],
+                );
+                if buf.len() > 1 << 20 {
+                    writer.write_all(&buf).map_err(copy_error)?;
+                    buf.clear();
+                }
+            }
+            writer.write_all(&buf).map_err(copy_error)?;
+            writer.finish()?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn findings(&mut self, snapshot: i64) -> Result<Vec<plumb_model::Finding>, StoreError> {
+        let rows = self.client.query(
+            "SELECT finding FROM findings WHERE snapshot_id = $1 ORDER BY check_id, resource_uid",
+            &[&snapshot],
+        )?;
+        rows.into_iter()
+            .map(|r| crate::finding_from_json(r.get::<_, Value>(0)))
+            .collect()
+    }
 }
 
 fn db_message(e: &postgres::Error) -> String {

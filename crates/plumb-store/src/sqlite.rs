@@ -440,6 +440,49 @@ impl Store for SqliteStore {
     fn location(&self) -> String {
         self.path.display().to_string()
     }
+
+    fn save_findings(&mut self, snapshot: i64, findings: &[plumb_model::Finding]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let e = |e| sqlite_err(&path, e);
+        let tx = self.conn.transaction().map_err(e)?;
+        tx.execute("DELETE FROM findings WHERE snapshot_id = ?1", [snapshot]).map_err(e)?;
+        {
+            let mut insert = tx
+                .prepare(
+                    "INSERT INTO findings (snapshot_id, check_id, status, severity, resource_uid, finding)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(e)?;
+            for f in findings {
+                insert
+                    .execute(params![
+                        snapshot,
+                        f.check_id,
+                        f.status.as_str(),
+                        f.severity.as_str(),
+                        f.resource_uid,
+                        json_text(f, "finding")?
+                    ])
+                    .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
+    fn findings(&mut self, snapshot: i64) -> Result<Vec<plumb_model::Finding>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT finding FROM findings WHERE snapshot_id = ?1 ORDER BY check_id, resource_uid")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([snapshot], |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let text = row.map_err(|e| self.err(e))?;
+            let value: Value = serde_json::from_str(&text).map_err(|e| corrupt("a stored finding", e))?;
+            out.push(crate::finding_from_json(value)?);
+        }
+        Ok(out)
+    }
 }
 
 pub(crate) fn not_found(snapshot: SnapshotRef, location: &str) -> StoreError {

@@ -350,7 +350,12 @@ fn schema_migrations_are_recorded_once() {
     let versions: i64 = conn
         .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(versions, 1);
+    assert_eq!(versions, plumb_store_latest());
+}
+
+/// How many migrations this build has: each is recorded once.
+fn plumb_store_latest() -> i64 {
+    2
 }
 
 fn rusqlite_conn(path: &str) -> rusqlite::Connection {
@@ -415,5 +420,45 @@ fn a_killed_write_leaves_every_stored_snapshot_whole() {
             );
             assert_eq!(loaded.edges.len() as u64, s.edges);
         }
+    }
+}
+
+fn finding(check: &str, uid: &str, status: plumb_model::Status) -> plumb_model::Finding {
+    let mut evidence = serde_json::Map::new();
+    evidence.insert("props.public_access_block".into(), serde_json::Value::Null);
+    plumb_model::Finding {
+        check_id: check.into(),
+        title: "Bucket blocks public access".into(),
+        severity: plumb_model::Severity::High,
+        status,
+        resource_uid: uid.into(),
+        kind: "aws_s3_bucket".into(),
+        account: "111122223333".into(),
+        region: "us-east-1".into(),
+        evidence,
+        controls: vec!["cis-aws-5.0:2.1.4".into()],
+        remediation: "aws s3api put-public-access-block --bucket b\ttab".into(),
+        reason: None,
+    }
+}
+
+#[test]
+fn findings_are_kept_per_snapshot_and_a_recheck_replaces_them() {
+    use plumb_model::Status;
+    for backend in Backend::all() {
+        let mut store = backend.open();
+        let first = store.save_snapshot(&snapshot("a", 2)).unwrap();
+        let second = store.save_snapshot(&snapshot("b", 2)).unwrap();
+        assert!(store.findings(first).unwrap().is_empty());
+        let old = vec![finding("s3_x", "arn:aws:s3:::a", Status::Fail)];
+        store.save_findings(first, &old).unwrap();
+        store
+            .save_findings(second, &[finding("s3_x", "arn:aws:s3:::b", Status::Pass)])
+            .unwrap();
+        assert_eq!(store.findings(first).unwrap(), old, "{}", backend.location);
+        let again = vec![finding("s3_x", "arn:aws:s3:::a", Status::Muted), finding("s3_y", "arn:aws:s3:::a", Status::Error)];
+        store.save_findings(first, &again).unwrap();
+        assert_eq!(store.findings(first).unwrap(), again);
+        assert_eq!(store.findings(second).unwrap().len(), 1);
     }
 }
