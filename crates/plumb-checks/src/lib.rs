@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod framework;
@@ -16,6 +17,7 @@ pub mod library;
 pub mod value;
 
 pub use check::{Check, CheckSpec, Remediation};
+pub use config::{apply_mutes, Config, Mute};
 pub use diagnostic::{Diagnostic, LoadErrors};
 pub use engine::evaluate;
 pub use framework::{

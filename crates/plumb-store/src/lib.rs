@@ -186,8 +186,8 @@ pub(crate) struct Migration {
 
 pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
-    version: 1,
-    sqlite: "
+        version: 1,
+        sqlite: "
         CREATE TABLE snapshots (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             started_at TEXT NOT NULL,
@@ -233,7 +233,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         CREATE INDEX edges_from ON edges(snapshot_id, from_uid);
         CREATE INDEX edges_to ON edges(snapshot_id, to_uid);
     ",
-    postgres: "
+        postgres: "
         CREATE TABLE snapshots (
             id BIGSERIAL PRIMARY KEY,
             started_at TIMESTAMPTZ NOT NULL,

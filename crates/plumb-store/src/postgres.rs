@@ -415,7 +415,11 @@ impl Store for PostgresStore {
         self.location.clone()
     }
 
-    fn save_findings(&mut self, snapshot: i64, findings: &[plumb_model::Finding]) -> Result<(), StoreError> {
+    fn save_findings(
+        &mut self,
+        snapshot: i64,
+        findings: &[plumb_model::Finding],
+    ) -> Result<(), StoreError> {
         let mut tx = self.client.transaction()?;
         tx.execute("DELETE FROM findings WHERE snapshot_id = $1", &[&snapshot])?;
         let mut buf = Vec::with_capacity(1 << 20);

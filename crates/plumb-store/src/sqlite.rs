@@ -441,11 +441,16 @@ impl Store for SqliteStore {
         self.path.display().to_string()
     }
 
-    fn save_findings(&mut self, snapshot: i64, findings: &[plumb_model::Finding]) -> Result<(), StoreError> {
+    fn save_findings(
+        &mut self,
+        snapshot: i64,
+        findings: &[plumb_model::Finding],
+    ) -> Result<(), StoreError> {
         let path = self.path.clone();
         let e = |e| sqlite_err(&path, e);
         let tx = self.conn.transaction().map_err(e)?;
-        tx.execute("DELETE FROM findings WHERE snapshot_id = ?1", [snapshot]).map_err(e)?;
+        tx.execute("DELETE FROM findings WHERE snapshot_id = ?1", [snapshot])
+            .map_err(e)?;
         {
             let mut insert = tx
                 .prepare(
@@ -474,11 +479,14 @@ impl Store for SqliteStore {
             .conn
             .prepare_cached("SELECT finding FROM findings WHERE snapshot_id = ?1 ORDER BY check_id, resource_uid")
             .map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([snapshot], |r| r.get::<_, String>(0)).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([snapshot], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
             let text = row.map_err(|e| self.err(e))?;
-            let value: Value = serde_json::from_str(&text).map_err(|e| corrupt("a stored finding", e))?;
+            let value: Value =
+                serde_json::from_str(&text).map_err(|e| corrupt("a stored finding", e))?;
             out.push(crate::finding_from_json(value)?);
         }
         Ok(out)

@@ -456,7 +456,10 @@ fn findings_are_kept_per_snapshot_and_a_recheck_replaces_them() {
             .save_findings(second, &[finding("s3_x", "arn:aws:s3:::b", Status::Pass)])
             .unwrap();
         assert_eq!(store.findings(first).unwrap(), old, "{}", backend.location);
-        let again = vec![finding("s3_x", "arn:aws:s3:::a", Status::Muted), finding("s3_y", "arn:aws:s3:::a", Status::Error)];
+        let again = vec![
+            finding("s3_x", "arn:aws:s3:::a", Status::Muted),
+            finding("s3_y", "arn:aws:s3:::a", Status::Error),
+        ];
         store.save_findings(first, &again).unwrap();
         assert_eq!(store.findings(first).unwrap(), again);
         assert_eq!(store.findings(second).unwrap().len(), 1);
