@@ -29,7 +29,32 @@ def _get_bucket_versioning(self):
 S3Response.get_bucket_versioning = _get_bucket_versioning
 
 
+# --- region: GetEbsDefaultKmsKeyId -----------------------------------------
 
+from moto.core.responses import ActionResult  # noqa: E402
+from moto.ec2.responses import EC2Response  # noqa: E402
+from moto.utilities.utils import get_partition  # noqa: E402
+
+
+def _get_ebs_default_kms_key_id(self):
+    # moto 5.2 stores the key ModifyEbsDefaultKmsKeyId sets but has no
+    # GetEbsDefaultKmsKeyId (it answers 500). Until a key is chosen AWS
+    # answers with the ARN of the alias `alias/aws/ebs`. Reads moto's own
+    # state; invents none.
+    self.error_on_dryrun()
+    backend = self.ec2_backend
+    key = backend.default_kms_key_id or (
+        f"arn:{get_partition(backend.region_name)}:kms:{backend.region_name}:"
+        f"{backend.account_id}:alias/aws/ebs"
+    )
+    return ActionResult({"KmsKeyId": key})
+
+
+EC2Response.get_ebs_default_kms_key_id = _get_ebs_default_kms_key_id
+
+
+# --- cloudwatch: Smithy RPC v2 CBOR ----------------------------------------
+#
 # CloudWatch speaks Smithy RPC v2 CBOR to the AWS SDK for Rust
 # (POST /service/GraniteServiceVersion20100801/operation/<Op>, CBOR bodies);
 # moto 5.2 serves CloudWatch only as query or JSON (awsJson1_0) at `/` and
