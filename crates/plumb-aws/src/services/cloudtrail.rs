@@ -5,10 +5,9 @@
 //!
 //! Trails are listed without shadow trails, so a multi-region trail is
 //! collected once, by the unit of its home region; its status and selectors
-//! are read there too. A consequence: an organization trail created in the
-//! management account is not listed in member accounts (it is a shadow
-//! there), so a member account's coverage shows in the management account's
-//! snapshot.
+//! are read there too. A consequence: an organization trail is listed only
+//! in the management account that owns it (in member accounts it is a
+//! shadow), so it is in a snapshot only when that account is scanned.
 
 use std::collections::BTreeMap;
 
@@ -86,7 +85,9 @@ async fn collect(unit: &mut Unit) -> Result<(), CollectError> {
                 kms_key_id: t.kms_key_id().map(str::to_string),
                 s3_bucket_name: t.s3_bucket_name().map(str::to_string),
                 s3_key_prefix: t.s3_key_prefix().map(str::to_string),
-                cloud_watch_logs_log_group_arn: t.cloud_watch_logs_log_group_arn().map(str::to_string),
+                cloud_watch_logs_log_group_arn: t
+                    .cloud_watch_logs_log_group_arn()
+                    .map(str::to_string),
                 cloud_watch_logs_role_arn: t.cloud_watch_logs_role_arn().map(str::to_string),
                 sns_topic_arn: t.sns_topic_arn().map(str::to_string),
                 has_custom_event_selectors: t.has_custom_event_selectors().unwrap_or(false),
@@ -136,6 +137,43 @@ fn trail_links(unit: &Unit, trail: &CloudTrail) -> Vec<(Relation, String)> {
     links
 }
 
+fn event_selector(s: &aws_sdk_cloudtrail::types::EventSelector) -> EventSelector {
+    EventSelector {
+        read_write_type: s.read_write_type().map(|t| t.as_str().to_string()),
+        include_management_events: s.include_management_events(),
+        data_resources: s
+            .data_resources()
+            .iter()
+            .map(|d| DataResource {
+                r#type: d.r#type().map(str::to_string),
+                values: d.values().to_vec(),
+            })
+            .collect(),
+        exclude_management_event_sources: s.exclude_management_event_sources().to_vec(),
+    }
+}
+
+fn advanced_event_selector(
+    s: &aws_sdk_cloudtrail::types::AdvancedEventSelector,
+) -> AdvancedEventSelector {
+    AdvancedEventSelector {
+        name: s.name().map(str::to_string),
+        field_selectors: s
+            .field_selectors()
+            .iter()
+            .map(|f| AdvancedFieldSelector {
+                field: f.field().to_string(),
+                equals: f.equals().to_vec(),
+                starts_with: f.starts_with().to_vec(),
+                ends_with: f.ends_with().to_vec(),
+                not_equals: f.not_equals().to_vec(),
+                not_starts_with: f.not_starts_with().to_vec(),
+                not_ends_with: f.not_ends_with().to_vec(),
+            })
+            .collect(),
+    }
+}
+
 async fn read_trail(
     unit: &Unit,
     client: &aws_sdk_cloudtrail::Client,
@@ -177,42 +215,11 @@ async fn read_trail(
         .map_err(api("cloudtrail:GetEventSelectors"))
     {
         Ok(out) => {
-            trail.event_selectors = out
-                .event_selectors()
-                .iter()
-                .map(|s| EventSelector {
-                    read_write_type: s.read_write_type().map(|t| t.as_str().to_string()),
-                    include_management_events: s.include_management_events(),
-                    data_resources: s
-                        .data_resources()
-                        .iter()
-                        .map(|d| DataResource {
-                            r#type: d.r#type().map(str::to_string),
-                            values: d.values().to_vec(),
-                        })
-                        .collect(),
-                    exclude_management_event_sources: s.exclude_management_event_sources().to_vec(),
-                })
-                .collect();
+            trail.event_selectors = out.event_selectors().iter().map(event_selector).collect();
             trail.advanced_event_selectors = out
                 .advanced_event_selectors()
                 .iter()
-                .map(|s| AdvancedEventSelector {
-                    name: s.name().map(str::to_string),
-                    field_selectors: s
-                        .field_selectors()
-                        .iter()
-                        .map(|f| AdvancedFieldSelector {
-                            field: f.field().to_string(),
-                            equals: f.equals().to_vec(),
-                            starts_with: f.starts_with().to_vec(),
-                            ends_with: f.ends_with().to_vec(),
-                            not_equals: f.not_equals().to_vec(),
-                            not_starts_with: f.not_starts_with().to_vec(),
-                            not_ends_with: f.not_ends_with().to_vec(),
-                        })
-                        .collect(),
-                })
+                .map(advanced_event_selector)
                 .collect();
         }
         Err(e) => gaps.push(("get_event_selectors", SELECTORS, e)),
@@ -233,7 +240,10 @@ async fn read_trail(
                     .filter(|r| r.resource_id().is_none_or(|id| id == arn))
                     .flat_map(|r| r.tags_list())
                 {
-                    tags.insert(t.key().to_string(), t.value().unwrap_or_default().to_string());
+                    tags.insert(
+                        t.key().to_string(),
+                        t.value().unwrap_or_default().to_string(),
+                    );
                 }
             }
             Err(e) => {

@@ -39,55 +39,9 @@ async fn collect(unit: &mut Unit) -> Result<(), CollectError> {
     while let Some(page) = pages.next().await {
         let page = page.map_err(api("cloudwatch:DescribeAlarms"))?;
         for a in page.metric_alarms() {
-            let Some(name) = a.alarm_name() else {
-                continue;
-            };
-            alarms.push(CloudWatchMetricAlarm {
-                alarm_name: name.to_string(),
-                arn: a
-                    .alarm_arn()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| unit.arn("cloudwatch", &format!("alarm:{name}"))),
-                alarm_description: a.alarm_description().map(str::to_string),
-                metric_name: a.metric_name().map(str::to_string),
-                namespace: a.namespace().map(str::to_string),
-                statistic: a.statistic().map(|s| s.as_str().to_string()),
-                extended_statistic: a.extended_statistic().map(str::to_string),
-                comparison_operator: a.comparison_operator().map(|c| c.as_str().to_string()),
-                threshold: a.threshold(),
-                evaluation_periods: a.evaluation_periods(),
-                datapoints_to_alarm: a.datapoints_to_alarm(),
-                period: a.period(),
-                treat_missing_data: a.treat_missing_data().map(str::to_string),
-                actions_enabled: a.actions_enabled().unwrap_or(false),
-                alarm_actions: a.alarm_actions().to_vec(),
-                ok_actions: a.ok_actions().to_vec(),
-                insufficient_data_actions: a.insufficient_data_actions().to_vec(),
-                state_value: a.state_value().map(|s| s.as_str().to_string()),
-                dimensions: a
-                    .dimensions()
-                    .iter()
-                    .map(|d| Dimension {
-                        name: d.name().map(str::to_string),
-                        value: d.value().map(str::to_string),
-                    })
-                    .collect(),
-                metrics: a
-                    .metrics()
-                    .iter()
-                    .map(|m| {
-                        let metric = m.metric_stat().and_then(|s| s.metric());
-                        MetricQuery {
-                            id: m.id().unwrap_or_default().to_string(),
-                            expression: m.expression().map(str::to_string),
-                            metric_name: metric.and_then(|x| x.metric_name()).map(str::to_string),
-                            namespace: metric.and_then(|x| x.namespace()).map(str::to_string),
-                            return_data: m.return_data(),
-                        }
-                    })
-                    .collect(),
-                log_metric_filters: Vec::new(),
-            });
+            if let Some(alarm) = alarm_props(unit, a) {
+                alarms.push(alarm);
+            }
         }
     }
 
@@ -143,6 +97,59 @@ async fn collect(unit: &mut Unit) -> Result<(), CollectError> {
     Ok(())
 }
 
+fn alarm_props(
+    unit: &Unit,
+    a: &aws_sdk_cloudwatch::types::MetricAlarm,
+) -> Option<CloudWatchMetricAlarm> {
+    let name = a.alarm_name()?;
+    Some(CloudWatchMetricAlarm {
+        alarm_name: name.to_string(),
+        arn: a
+            .alarm_arn()
+            .map(str::to_string)
+            .unwrap_or_else(|| unit.arn("cloudwatch", &format!("alarm:{name}"))),
+        alarm_description: a.alarm_description().map(str::to_string),
+        metric_name: a.metric_name().map(str::to_string),
+        namespace: a.namespace().map(str::to_string),
+        statistic: a.statistic().map(|s| s.as_str().to_string()),
+        extended_statistic: a.extended_statistic().map(str::to_string),
+        comparison_operator: a.comparison_operator().map(|c| c.as_str().to_string()),
+        threshold: a.threshold(),
+        evaluation_periods: a.evaluation_periods(),
+        datapoints_to_alarm: a.datapoints_to_alarm(),
+        period: a.period(),
+        treat_missing_data: a.treat_missing_data().map(str::to_string),
+        actions_enabled: a.actions_enabled().unwrap_or(false),
+        alarm_actions: a.alarm_actions().to_vec(),
+        ok_actions: a.ok_actions().to_vec(),
+        insufficient_data_actions: a.insufficient_data_actions().to_vec(),
+        state_value: a.state_value().map(|s| s.as_str().to_string()),
+        dimensions: a
+            .dimensions()
+            .iter()
+            .map(|d| Dimension {
+                name: d.name().map(str::to_string),
+                value: d.value().map(str::to_string),
+            })
+            .collect(),
+        metrics: a
+            .metrics()
+            .iter()
+            .map(|m| {
+                let metric = m.metric_stat().and_then(|s| s.metric());
+                MetricQuery {
+                    id: m.id().unwrap_or_default().to_string(),
+                    expression: m.expression().map(str::to_string),
+                    metric_name: metric.and_then(|x| x.metric_name()).map(str::to_string),
+                    namespace: metric.and_then(|x| x.namespace()).map(str::to_string),
+                    return_data: m.return_data(),
+                }
+            })
+            .collect(),
+        log_metric_filters: Vec::new(),
+    })
+}
+
 /// The metrics an alarm compares: its own, or those of its metric math.
 fn watched_metrics(alarm: &CloudWatchMetricAlarm) -> Vec<MetricKey> {
     let own = match (&alarm.namespace, &alarm.metric_name) {
@@ -189,7 +196,10 @@ async fn metric_filters(unit: &Unit) -> Result<HashMap<MetricKey, Vec<String>>, 
             let uid = metric_filter_uid(&group_uid, filter);
             for t in f.metric_transformations() {
                 by_metric
-                    .entry((t.metric_namespace().to_string(), t.metric_name().to_string()))
+                    .entry((
+                        t.metric_namespace().to_string(),
+                        t.metric_name().to_string(),
+                    ))
                     .or_default()
                     .push(uid.clone());
             }

@@ -16,7 +16,7 @@ use plumb_model::Resource;
 
 use crate::error::{api, is_code};
 use crate::services::{Service, ServiceScope};
-use crate::unit::{display_name, parse_policy, record_gap, to_utc};
+use crate::unit::{display_name, parse_policy, record_gap, tag_map, to_utc};
 use crate::{client, collect_fn, CollectError, Unit};
 
 /// The `kms` collector.
@@ -103,7 +103,10 @@ async fn list_aliases(
         let page = page.map_err(api("kms:ListAliases"))?;
         for a in page.aliases() {
             if let (Some(name), Some(key)) = (a.alias_name(), a.target_key_id()) {
-                by_key.entry(key.to_string()).or_default().push(name.to_string());
+                by_key
+                    .entry(key.to_string())
+                    .or_default()
+                    .push(name.to_string());
             }
         }
     }
@@ -119,6 +122,21 @@ fn rotation_applies(key: &KmsKey) -> bool {
     key.key_manager.as_deref() == Some("CUSTOMER")
         && key.key_spec.as_deref() == Some("SYMMETRIC_DEFAULT")
         && key.key_usage.as_deref() == Some("ENCRYPT_DECRYPT")
+}
+
+/// Fills what DescribeKey tells of a key.
+fn describe(key: &mut KmsKey, m: &aws_sdk_kms::types::KeyMetadata) {
+    key.description = m.description().map(str::to_string);
+    key.key_state = m.key_state().map(|s| s.as_str().to_string());
+    key.key_manager = m.key_manager().map(|s| s.as_str().to_string());
+    key.key_spec = m.key_spec().map(|s| s.as_str().to_string());
+    key.key_usage = m.key_usage().map(|s| s.as_str().to_string());
+    key.origin = m.origin().map(|s| s.as_str().to_string());
+    key.creation_date = m.creation_date().and_then(to_utc);
+    key.deletion_date = m.deletion_date().and_then(to_utc);
+    key.pending_deletion_window_in_days = m.pending_deletion_window_in_days();
+    key.multi_region = m.multi_region().unwrap_or(false);
+    key.enabled = m.enabled();
 }
 
 async fn read_key(
@@ -148,17 +166,7 @@ async fn read_key(
     match described {
         Ok(out) => {
             if let Some(m) = out.key_metadata() {
-                key.description = m.description().map(str::to_string);
-                key.key_state = m.key_state().map(|s| s.as_str().to_string());
-                key.key_manager = m.key_manager().map(|s| s.as_str().to_string());
-                key.key_spec = m.key_spec().map(|s| s.as_str().to_string());
-                key.key_usage = m.key_usage().map(|s| s.as_str().to_string());
-                key.origin = m.origin().map(|s| s.as_str().to_string());
-                key.creation_date = m.creation_date().and_then(to_utc);
-                key.deletion_date = m.deletion_date().and_then(to_utc);
-                key.pending_deletion_window_in_days = m.pending_deletion_window_in_days();
-                key.multi_region = m.multi_region().unwrap_or(false);
-                key.enabled = m.enabled();
+                describe(&mut key, m);
             } else {
                 gaps.push((
                     "describe_key",
@@ -219,9 +227,9 @@ async fn read_key(
     while let Some(page) = pages.next().await {
         match page.map_err(api("kms:ListResourceTags")) {
             Ok(page) => {
-                for t in page.tags() {
-                    tags.insert(t.tag_key().to_string(), t.tag_value().to_string());
-                }
+                tags.extend(tag_map(
+                    page.tags().iter().map(|t| (t.tag_key(), t.tag_value())),
+                ));
             }
             Err(e) => {
                 gaps.push(("list_resource_tags", &[], e));
@@ -268,7 +276,11 @@ mod tests {
             "SYMMETRIC_DEFAULT",
             "ENCRYPT_DECRYPT"
         )));
-        assert!(!rotation_applies(&key("CUSTOMER", "RSA_2048", "SIGN_VERIFY")));
+        assert!(!rotation_applies(&key(
+            "CUSTOMER",
+            "RSA_2048",
+            "SIGN_VERIFY"
+        )));
         assert!(!rotation_applies(&key(
             "CUSTOMER",
             "HMAC_256",

@@ -7,7 +7,7 @@
 //! and CloudTrail append; a metric filter has no ARN of its own, so its uid
 //! is `<log group uid>:metric-filter/<filter name>`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use futures::stream::{self, StreamExt};
 use plumb_model::aws::logs::{CloudWatchLogGroup, CloudWatchLogMetricFilter, MetricTransformation};
@@ -15,14 +15,17 @@ use plumb_model::{Relation, Resource};
 
 use crate::error::api;
 use crate::services::{Service, ServiceScope};
-use crate::unit::record_gap;
+use crate::unit::{record_gap, tag_map};
 use crate::{client, collect_fn, CollectError, Unit};
 
 /// The `logs` collector.
 pub const SERVICE: Service = Service {
     name: "logs",
     scope: ServiceScope::Regional,
-    kinds: &["aws_cloudwatch_log_group", "aws_cloudwatch_log_metric_filter"],
+    kinds: &[
+        "aws_cloudwatch_log_group",
+        "aws_cloudwatch_log_metric_filter",
+    ],
     actions: &[
         "logs:DescribeLogGroups",
         "logs:DescribeMetricFilters",
@@ -165,11 +168,7 @@ async fn read_group(
         .map_err(api("logs:ListTagsForResource"))
         .map(|out| {
             out.tags()
-                .map(|t| {
-                    t.iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect::<BTreeMap<_, _>>()
-                })
+                .map(|t| tag_map(t.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
                 .unwrap_or_default()
         });
     let mut resource = Resource::new(

@@ -61,7 +61,9 @@ async fn collect(unit: &mut Unit) -> Result<(), CollectError> {
         .await
         .map_err(api("ec2:GetEbsEncryptionByDefault"))
     {
-        Ok(out) => region.ebs_encryption_by_default = out.ebs_encryption_by_default().unwrap_or(false),
+        Ok(out) => {
+            region.ebs_encryption_by_default = out.ebs_encryption_by_default().unwrap_or(false)
+        }
         Err(e) => gaps.push((
             "get_ebs_encryption_by_default",
             &["ebs_encryption_by_default"],
@@ -81,11 +83,7 @@ async fn collect(unit: &mut Unit) -> Result<(), CollectError> {
                 .filter(|k| !k.is_empty())
                 .map(str::to_string)
         }
-        Err(e) => gaps.push((
-            "get_ebs_default_kms_key_id",
-            &["ebs_default_kms_key_id"],
-            e,
-        )),
+        Err(e) => gaps.push(("get_ebs_default_kms_key_id", &["ebs_default_kms_key_id"], e)),
     }
 
     match ec2
@@ -94,7 +92,9 @@ async fn collect(unit: &mut Unit) -> Result<(), CollectError> {
         .await
         .map_err(api("ec2:GetSnapshotBlockPublicAccessState"))
     {
-        Ok(out) => region.snapshot_block_public_access = out.state().map(|s| s.as_str().to_string()),
+        Ok(out) => {
+            region.snapshot_block_public_access = out.state().map(|s| s.as_str().to_string())
+        }
         Err(e) => gaps.push((
             "get_snapshot_block_public_access_state",
             &["snapshot_block_public_access"],

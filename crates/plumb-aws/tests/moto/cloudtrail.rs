@@ -92,7 +92,13 @@ async fn trails_are_collected_with_status_selectors_and_targets() {
         .cloud_watch_logs_log_group_arn(&targets.log_group_arn)
         .cloud_watch_logs_role_arn(&role)
         .sns_topic_name("plumb-trail-topic")
-        .tags_list(Tag::builder().key("owner").value("security").build().unwrap())
+        .tags_list(
+            Tag::builder()
+                .key("owner")
+                .value("security")
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap();

@@ -91,7 +91,10 @@ async fn a_started_recorder_is_collected_with_its_delivery_channel() {
     assert_eq!(p["role_arn"], recorder_role());
     assert_eq!(p["recording_group"]["all_supported"], true);
     assert_eq!(p["recording_group"]["include_global_resource_types"], true);
-    assert_eq!(p["recording_group"]["resource_types"], serde_json::json!([]));
+    assert_eq!(
+        p["recording_group"]["resource_types"],
+        serde_json::json!([])
+    );
     assert_eq!(p["recording"], true);
     assert!(p["last_status"].is_string(), "{p}");
     let channel = &p["delivery_channel"];
@@ -101,11 +104,7 @@ async fn a_started_recorder_is_collected_with_its_delivery_channel() {
     assert_eq!(channel["sns_topic_arn"], topic.as_str());
     assert_eq!(channel["delivery_frequency"], "TwentyFour_Hours");
 
-    assert!(snap.has_edge(
-        &uid,
-        Relation::LogsTo,
-        "arn:aws:s3:::plumb-config-bucket"
-    ));
+    assert!(snap.has_edge(&uid, Relation::LogsTo, "arn:aws:s3:::plumb-config-bucket"));
     assert!(snap.has_edge(&uid, Relation::NotifiesTo, &topic));
     assert!(snap.has_edge(&uid, Relation::Assumes, &recorder_role()));
 }

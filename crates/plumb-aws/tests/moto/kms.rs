@@ -76,8 +76,8 @@ async fn keys_are_collected_with_rotation_policy_aliases_and_tags() {
     snap.assert_ok("kms");
     assert_eq!(snap.of_kind("aws_kms_key").len(), 3);
 
-    let key = snap.resource(&rotated_arn);
-    assert_eq!(key.kind, "aws_kms_key");
+    let key = snap.named("aws_kms_key", "alias/plumb-data");
+    assert_eq!(key.uid, rotated_arn);
     assert_eq!(key.region, REGION);
     assert_eq!(key.name, "alias/plumb-data");
     assert_eq!(key.props["key_id"], rotated.as_str());
@@ -93,7 +93,10 @@ async fn keys_are_collected_with_rotation_policy_aliases_and_tags() {
     assert!(key.props["creation_date"].is_string());
     assert!(key.props["deletion_date"].is_null());
     assert_eq!(key.props["key_rotation_enabled"], true);
-    assert_eq!(key.props["aliases"], serde_json::json!(["alias/plumb-data"]));
+    assert_eq!(
+        key.props["aliases"],
+        serde_json::json!(["alias/plumb-data"])
+    );
     assert!(
         key.props["policy"]["Statement"].is_array(),
         "the default key policy is parsed JSON: {}",

@@ -82,7 +82,10 @@ async fn log_groups_are_collected_with_retention_key_and_tags() {
     assert!(trail.props["stored_bytes"].is_number());
     assert!(trail.props["creation_time"].is_string());
     assert!(trail.props["metric_filter_count"].is_number());
-    assert_eq!(trail.tags.get("owner").map(String::as_str), Some("security"));
+    assert_eq!(
+        trail.tags.get("owner").map(String::as_str),
+        Some("security")
+    );
     assert!(snap.has_edge(&trail.uid, Relation::EncryptedBy, &key_arn));
 
     let plain = snap.resource(&log_group_uid("plumb-plain"));
