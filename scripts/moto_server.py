@@ -131,6 +131,152 @@ def _list_accounts(self):
 
 OrganizationsResponse.list_accounts = _list_accounts
 
+# --- region: GetEbsDefaultKmsKeyId -----------------------------------------
+
+from moto.core.responses import ActionResult  # noqa: E402
+from moto.ec2.responses import EC2Response  # noqa: E402
+from moto.utilities.utils import get_partition  # noqa: E402
+
+
+def _get_ebs_default_kms_key_id(self):
+    # moto 5.2 stores the key ModifyEbsDefaultKmsKeyId sets but has no
+    # GetEbsDefaultKmsKeyId (it answers 500). Until a key is chosen AWS
+    # answers with the ARN of the alias `alias/aws/ebs`. Reads moto's own
+    # state; invents none.
+    self.error_on_dryrun()
+    backend = self.ec2_backend
+    key = backend.default_kms_key_id or (
+        f"arn:{get_partition(backend.region_name)}:kms:{backend.region_name}:"
+        f"{backend.account_id}:alias/aws/ebs"
+    )
+    return ActionResult({"KmsKeyId": key})
+
+
+EC2Response.get_ebs_default_kms_key_id = _get_ebs_default_kms_key_id
+
+
+# --- cloudwatch: Smithy RPC v2 CBOR ----------------------------------------
+#
+# CloudWatch speaks Smithy RPC v2 CBOR to the AWS SDK for Rust
+# (POST /service/GraniteServiceVersion20100801/operation/<Op>, CBOR bodies);
+# moto 5.2 serves CloudWatch only as query or JSON (awsJson1_0) at `/` and
+# answers the CBOR path with 404. This bridge re-sends such a request to moto
+# as the equivalent JSON request and encodes moto's JSON answer back to CBOR
+# against the operation's output shape (botocore's own CBOR codec), so moto's
+# CloudWatch logic answers unchanged.
+
+import io  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+
+import botocore.session  # noqa: E402
+from botocore.parsers import RpcV2CBORParser  # noqa: E402
+from botocore.serialize import CBORSerializer  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: E402
+
+CBOR_SERVICES = {"GraniteServiceVersion20100801": "cloudwatch"}
+_CBOR_PATH = re.compile(r"/service/([^/]+)/operation/([^/]+)")
+_service_models = {}
+
+
+class _ShapeCbor(CBORSerializer):
+    TIMESTAMP_FORMAT = "unixtimestamp"
+
+    def _serialize_type_structure(self, serialized, value, shape, key):
+        # moto may add members the model does not have; AWS would not send them.
+        value = {k: v for k, v in value.items() if k in shape.members}
+        super()._serialize_type_structure(serialized, value, shape, key)
+
+    def _serialize_type_integer(self, serialized, value, shape, key):
+        super()._serialize_type_integer(serialized, int(value), shape, key)
+
+
+def _cbor_strings(mapping):
+    # An error body: a map of strings, which needs no shape.
+    ser = _ShapeCbor()
+    out = bytearray(ser._get_initial_byte(ser.MAP_MAJOR_TYPE, len(mapping)))
+    for k, v in mapping.items():
+        ser._serialize_type_string(out, str(k), None, None)
+        ser._serialize_type_string(out, str(v), None, None)
+    return bytes(out)
+
+
+def _json_default(value):
+    return value.timestamp() if hasattr(value, "timestamp") else str(value)
+
+
+def _cbor_bridge(app, environ, start_response):
+    target, operation = _CBOR_PATH.fullmatch(environ["PATH_INFO"]).groups()
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length else b""
+    parser = RpcV2CBORParser()
+    params = (
+        parser.parse_data_item(parser.get_peekable_stream_from_bytes(raw))
+        if raw
+        else {}
+    )
+    body = json.dumps(params, default=_json_default).encode()
+    environ = dict(environ)
+    environ.update(
+        {
+            "PATH_INFO": "/",
+            "CONTENT_TYPE": "application/x-amz-json-1.0",
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_X_AMZ_TARGET": f"{target}.{operation}",
+            "wsgi.input": io.BytesIO(body),
+        }
+    )
+    answer = {}
+
+    def capture(status, headers, exc_info=None):
+        answer["status"], answer["headers"] = status, headers
+        return lambda _data: None
+
+    chunks = _ORIGINAL_CALL(app, environ, capture)
+    try:
+        text = b"".join(chunks)
+    finally:
+        if hasattr(chunks, "close"):
+            chunks.close()
+    status = answer["status"]
+    decoded = json.loads(text) if text.strip() else {}
+    if status.startswith("2"):
+        name = CBOR_SERVICES[target]
+        if name not in _service_models:
+            _service_models[name] = botocore.session.get_session().get_service_model(name)
+        shape = _service_models[name].operation_model(operation).output_shape
+        out = bytearray()
+        if shape is not None:
+            _ShapeCbor()._serialize_data_item(out, decoded, shape)
+        out = bytes(out)
+    else:
+        out = _cbor_strings({k: v for k, v in decoded.items() if isinstance(v, str)})
+    headers = [
+        (k, v)
+        for k, v in answer["headers"]
+        if k.lower() not in ("content-type", "content-length")
+    ]
+    headers += [
+        ("Content-Type", "application/cbor"),
+        ("Content-Length", str(len(out))),
+        ("smithy-protocol", "rpc-v2-cbor"),
+    ]
+    start_response(status, headers)
+    return [out]
+
+
+_ORIGINAL_CALL = DomainDispatcherApplication.__call__
+
+
+def _dispatch_with_cbor(self, environ, start_response):
+    match = _CBOR_PATH.fullmatch(environ.get("PATH_INFO", ""))
+    if match and match.group(1) in CBOR_SERVICES:
+        return _cbor_bridge(self, environ, start_response)
+    return _ORIGINAL_CALL(self, environ, start_response)
+
+
+DomainDispatcherApplication.__call__ = _dispatch_with_cbor
+
 
 if __name__ == "__main__":
     sys.exit(main())
