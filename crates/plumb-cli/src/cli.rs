@@ -26,8 +26,18 @@ pub struct Cli {
 /// What to do.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Collect a snapshot, then check it: the main job.
+    Scan(ScanArgs),
     /// Collect an inventory snapshot from AWS (read-only API calls).
     Collect(CollectArgs),
+    /// Run the checks on a stored snapshot and report posture per framework.
+    Check(CheckArgs),
+    /// The check library.
+    #[command(subcommand)]
+    Checks(ChecksCommand),
+    /// Compliance frameworks and their controls.
+    #[command(subcommand)]
+    Frameworks(FrameworksCommand),
     /// List stored snapshots with their coverage.
     Snapshots(FormatArgs),
     /// Look at the resources of a snapshot.
@@ -42,6 +52,16 @@ pub enum Command {
 /// Options of `plumb collect`.
 #[derive(Debug, Args)]
 pub struct CollectArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// What to collect and how: shared by `collect` and `scan`.
+#[derive(Debug, Args)]
+pub struct ScopeArgs {
     /// A named profile from your AWS config files.
     #[arg(long, env = "AWS_PROFILE")]
     pub profile: Option<String>,
@@ -79,9 +99,105 @@ pub struct CollectArgs {
     /// Attempts per API call, with adaptive retry on throttling.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
-    /// Output format of the summary.
+}
+
+/// Which checks to run and how to judge: shared by `check` and `scan`.
+#[derive(Debug, Args)]
+pub struct CheckOptions {
+    /// Only checks mapped to this framework (repeatable); see `plumb frameworks list`.
+    #[arg(long = "framework", value_name = "FRAMEWORK")]
+    pub frameworks: Vec<String>,
+    /// Only checks whose id matches this glob (repeatable), e.g. `s3_*`.
+    #[arg(long = "checks", value_name = "GLOB")]
+    pub checks: Vec<String>,
+    /// Only checks of this severity, or at least it with a `+` (`high+`).
+    #[arg(long, value_name = "SEVERITY")]
+    pub severity: Option<String>,
+    /// A directory of your own checks and frameworks (repeatable).
+    #[arg(long = "policies", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+    /// The configuration file with mutes (default: ./plumb.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Exit 3 when a finding at or above this severity fails or cannot be
+    /// decided (error).
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+}
+
+/// Options of `plumb check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Which snapshot: an id or `latest`.
+    #[arg(long, default_value = "latest")]
+    pub snapshot: String,
+    #[command(flatten)]
+    pub options: CheckOptions,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// Options of `plumb scan`: collect, then check.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    #[command(flatten)]
+    pub options: CheckOptions,
+    /// Output format of the report.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// `checks` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ChecksCommand {
+    /// The check library.
+    List {
+        /// Only checks mapped to this framework.
+        #[arg(long)]
+        framework: Option<String>,
+        /// Only checks of this service (`s3`, `iam`, …).
+        #[arg(long)]
+        service: Option<String>,
+        /// Your own checks too.
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One check: what, why, how to fix, which controls.
+    Show {
+        /// The check id.
+        id: String,
+        /// Your own checks too.
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+/// `frameworks` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FrameworksCommand {
+    /// Every framework, with how many of its controls Plumb checks.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One framework's controls with their checks, automated or manual.
+    Show {
+        /// The framework id.
+        id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 /// `inventory` subcommands.

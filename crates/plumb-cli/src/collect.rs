@@ -9,7 +9,7 @@ use plumb_aws::{AccountChoice, CollectOptions, Progress, RegionChoice};
 use plumb_model::{Coverage, CoverageStatus, Snapshot};
 use serde_json::json;
 
-use crate::cli::{CollectArgs, Format};
+use crate::cli::{CollectArgs, Format, ScopeArgs};
 use crate::output;
 use crate::{Outcome, UsageError};
 
@@ -39,7 +39,7 @@ impl Progress for Bar {
     }
 }
 
-fn options(args: &CollectArgs) -> Result<CollectOptions, UsageError> {
+fn options(args: &ScopeArgs) -> Result<CollectOptions, UsageError> {
     let regions = if args.regions.iter().any(|r| r.eq_ignore_ascii_case("all")) {
         if args.regions.len() > 1 {
             return Err(UsageError(
@@ -108,7 +108,20 @@ fn options(args: &CollectArgs) -> Result<CollectOptions, UsageError> {
 
 /// Runs `plumb collect`.
 pub fn run(db: &str, args: CollectArgs) -> anyhow::Result<Outcome> {
-    let options = options(&args)?;
+    let (id, snapshot, location) = collect(db, &args.scope)?;
+    let complete = snapshot.is_complete();
+    summarise(&snapshot, id, &location, args.format)?;
+    Ok(if complete {
+        Outcome::Done
+    } else {
+        Outcome::Partial
+    })
+}
+
+/// Collects and stores a snapshot; returns its id, the snapshot and where
+/// it was written.
+pub fn collect(db: &str, args: &ScopeArgs) -> anyhow::Result<(i64, Snapshot, String)> {
+    let options = options(args)?;
     plumb_aws::select_services(options.services.as_deref())?;
     // Open the store first: a bad --db fails before minutes of collection.
     let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
@@ -129,13 +142,7 @@ pub fn run(db: &str, args: CollectArgs) -> anyhow::Result<Outcome> {
     let id = store
         .save_snapshot(&snapshot)
         .with_context(|| format!("cannot write the snapshot to {}", store.location()))?;
-    let complete = snapshot.is_complete();
-    summarise(&snapshot, id, &store.location(), args.format)?;
-    Ok(if complete {
-        Outcome::Done
-    } else {
-        Outcome::Partial
-    })
+    Ok((id, snapshot, store.location()))
 }
 
 fn summarise(snapshot: &Snapshot, id: i64, location: &str, format: Format) -> anyhow::Result<()> {

@@ -2,11 +2,13 @@
 //! Data goes to stdout, progress and diagnostics to stderr.
 //!
 //! Exit codes: 0 success; 1 internal error; 2 usage or input error;
-//! 4 a collection that finished but is partial (some unit or sub-call
-//! failed: see the coverage).
+//! 3 a check or scan found failures (or undecidable findings) at or above
+//! `--fail-on`; 4 a collection that finished but is partial (some unit or
+//! sub-call failed: see the coverage).
 
 mod cli;
 mod collect;
+mod compliance;
 mod inventory;
 mod output;
 
@@ -28,6 +30,8 @@ pub enum Outcome {
     Done,
     /// A collection finished without seeing everything.
     Partial,
+    /// A check found failures at or above `--fail-on`.
+    Failing,
 }
 
 fn main() -> ExitCode {
@@ -36,6 +40,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Partial) => ExitCode::from(4),
+        Ok(Outcome::Failing) => ExitCode::from(3),
         Err(error) => {
             eprintln!("error: {error:#}");
             if error.downcast_ref::<UsageError>().is_some() || is_input_error(&error) {
@@ -85,7 +90,11 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         .clone()
         .unwrap_or_else(|| cli::default_db().display().to_string());
     match cli.command {
+        Command::Scan(args) => compliance::scan(&db, args),
         Command::Collect(args) => collect::run(&db, args),
+        Command::Check(args) => compliance::check(&db, args),
+        Command::Checks(command) => compliance::checks(command),
+        Command::Frameworks(command) => compliance::frameworks(command),
         Command::Snapshots(args) => inventory::snapshots(&db, args.format),
         Command::Inventory(command) => inventory::run(&db, command),
         Command::Kinds(args) => inventory::kinds(args),

@@ -396,3 +396,257 @@ fn kinds_document_their_fields_and_permissions_list_every_action() {
         "kinds and permissions need no store"
     );
 }
+
+fn scan_json(db: &str, server: &MotoServer, extra: &[&str]) -> Output {
+    let url = server.url();
+    let mut args = vec![
+        "scan",
+        "--endpoint-url",
+        url.as_str(),
+        "--regions",
+        "us-east-1",
+        "--services",
+        "s3",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    plumb(db, &args)
+}
+
+#[test]
+fn scan_reports_findings_and_posture_and_gates_ci() {
+    let server = seeded_server();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plumb.db").display().to_string();
+
+    let out = scan_json(&db, &server, &["--fail-on", "high"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "a high failure gates CI: {}",
+        stderr(&out)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report on stdout");
+    assert_eq!(report["snapshot"], 1);
+    let findings = report["findings"].as_array().unwrap();
+    let public = findings
+        .iter()
+        .find(|f| {
+            f["check_id"] == "s3_bucket_public_access_blocked"
+                && f["resource_uid"] == "arn:aws:s3:::acme-public-assets-123456789012"
+        })
+        .expect("the public bucket is judged");
+    assert_eq!(public["status"], "fail");
+    for field in [
+        "title",
+        "severity",
+        "kind",
+        "account",
+        "region",
+        "evidence",
+        "controls",
+        "remediation",
+    ] {
+        assert!(public.get(field).is_some(), "finding lacks {field}");
+    }
+    assert!(public["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "cis-aws-5.0:2.1.4"));
+    assert!(public["remediation"]
+        .as_str()
+        .unwrap()
+        .contains("--bucket acme-public-assets-123456789012"));
+    let data = findings
+        .iter()
+        .find(|f| {
+            f["resource_uid"] == "arn:aws:s3:::acme-customer-data-123456789012"
+                && f["check_id"] == "s3_bucket_public_access_blocked"
+        })
+        .unwrap();
+    assert_eq!(data["status"], "pass");
+    let posture = report["posture"].as_array().unwrap();
+    let cis = posture
+        .iter()
+        .find(|p| p["framework"] == "cis-aws-5.0")
+        .expect("CIS posture");
+    let control = cis["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "2.1.4")
+        .unwrap();
+    assert_eq!(control["status"], "fail");
+
+    // The findings are stored with the snapshot; a re-check reproduces them.
+    let stored = json(&plumb(
+        &db,
+        &[
+            "inventory",
+            "query",
+            "SELECT COUNT(*) AS n FROM findings WHERE snapshot_id = 1",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(stored[0]["n"].as_i64(), Some(findings.len() as i64));
+    let again = plumb(
+        &db,
+        &[
+            "check",
+            "--snapshot",
+            "1",
+            "--checks",
+            "s3_*",
+            "--fail-on",
+            "critical",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "nothing critical failed: {}",
+        stderr(&again)
+    );
+
+    let table = plumb(&db, &["check"]);
+    assert_eq!(table.status.code(), Some(0));
+    let text = stdout(&table);
+    assert!(
+        text.find("FRAMEWORK").unwrap() < text.find("HIGH").unwrap(),
+        "posture first, then failures: {text}"
+    );
+}
+
+#[test]
+fn a_malformed_policy_exits_2_naming_file_line_and_column_and_runs_nothing() {
+    let server = seeded_server();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plumb.db").display().to_string();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    std::fs::write(
+        policies.join("tags.yaml"),
+        "id: org_owner_tag\ntitle: t\nrisk: r\nseverity: low\nkind: aws_s3_buckets\ncondition: has(resource.tags.owner)\nevidence: [tags.owner]\nremediation:\n  text: tag it\n",
+    )
+    .unwrap();
+    let out = scan_json(&db, &server, &["--policies", policies.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("tags.yaml:5:7"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown kind `aws_s3_buckets`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+    // Refused before collecting: nothing was stored.
+    assert_eq!(
+        json(&plumb(&db, &["snapshots", "--format", "json"]))
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+#[test]
+fn mutes_in_plumb_toml_mark_findings_muted_with_their_reason() {
+    let server = seeded_server();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plumb.db").display().to_string();
+    let config = dir.path().join("plumb.toml");
+    std::fs::write(
+        &config,
+        "[[mute]]\nresource = \"arn:aws:s3:::acme-public-assets-*\"\nreason = \"public website, SEC-42\"\n\n[[mute]]\nresource = \"arn:aws:s3:::acme-logs-*\"\nreason = \"old exception\"\nexpires = \"2020-01-01\"\n",
+    )
+    .unwrap();
+    let out = scan_json(
+        &db,
+        &server,
+        &["--config", config.to_str().unwrap(), "--fail-on", "high"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "the expired mute leaves a failure: {}",
+        stderr(&out)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let muted = findings
+        .iter()
+        .find(|f| f["resource_uid"] == "arn:aws:s3:::acme-public-assets-123456789012")
+        .unwrap();
+    assert_eq!(muted["status"], "muted");
+    assert_eq!(muted["reason"], "public website, SEC-42");
+    let expired = findings
+        .iter()
+        .find(|f| f["resource_uid"] == "arn:aws:s3:::acme-logs-123456789012")
+        .unwrap();
+    assert_eq!(expired["status"], "fail");
+    assert!(report["notices"][0]
+        .as_str()
+        .unwrap()
+        .contains("expired on 2020-01-01"));
+
+    std::fs::write(&config, "[[mute]]\ncheck = \"s3_*\"\n").unwrap();
+    let bad = plumb(&db, &["check", "--config", config.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("plumb.toml:2:9") && stderr(&bad).contains("reason"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[test]
+fn the_library_and_frameworks_are_browsable() {
+    let db = "unused.db";
+    let list = json(&plumb(
+        db,
+        &[
+            "checks",
+            "list",
+            "--framework",
+            "cis-aws-5.0",
+            "--format",
+            "json",
+        ],
+    ));
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == "s3_bucket_public_access_blocked"));
+    let show = plumb(db, &["checks", "show", "s3_bucket_public_access_blocked"]);
+    assert!(
+        stdout(&show).contains("cis-aws-5.0:2.1.4"),
+        "{}",
+        stdout(&show)
+    );
+    let frameworks = json(&plumb(db, &["frameworks", "list", "--format", "json"]));
+    assert_eq!(frameworks.as_array().unwrap().len(), 8);
+    let cis = json(&plumb(
+        db,
+        &["frameworks", "show", "cis-aws-5.0", "--format", "json"],
+    ));
+    let manual = cis["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "1.1")
+        .unwrap();
+    assert_eq!(manual["assessment"], "manual");
+    assert_eq!(
+        plumb(db, &["checks", "show", "nope"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        plumb(db, &["frameworks", "show", "nope"]).status.code(),
+        Some(2)
+    );
+}

@@ -1,0 +1,459 @@
+//! `plumb check`, `plumb scan`, `plumb checks` and `plumb frameworks`:
+//! checks on a stored snapshot, posture per framework, and the library.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use plumb_checks::{apply_mutes, evaluate, posture, Config, Library, Posture, Selection};
+use plumb_model::{Finding, Severity, Snapshot, Status};
+use plumb_store::SnapshotRef;
+use serde_json::json;
+
+use crate::cli::{CheckArgs, CheckOptions, ChecksCommand, Format, FrameworksCommand, ScanArgs};
+use crate::output;
+use crate::{Outcome, UsageError};
+
+/// The library with the user's policies, or the load errors as a usage error.
+fn library(policies: &[PathBuf]) -> anyhow::Result<Library> {
+    let mut library = Library::builtin()
+        .map_err(|e| anyhow::anyhow!("the built-in check library is broken:\n{e}"))?;
+    for dir in policies {
+        library
+            .add_policies(dir)
+            .map_err(|e| UsageError(e.to_string()))?;
+    }
+    Ok(library)
+}
+
+fn severity(text: &str, flag: &str) -> Result<(Severity, bool), UsageError> {
+    Severity::parse(text).ok_or_else(|| {
+        UsageError(format!("{flag} `{text}` is not a severity: critical, high, medium, low or info (add + for \"or above\")"))
+    })
+}
+
+fn config(path: Option<&Path>) -> anyhow::Result<Config> {
+    let (path, required) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => (PathBuf::from("plumb.toml"), false),
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Config::parse(&path.display().to_string(), &text)
+            .map_err(|e| UsageError(e.to_string()).into()),
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(e) => Err(UsageError(format!("cannot read {}: {e}", path.display())).into()),
+    }
+}
+
+/// What a check run produced.
+struct Report {
+    snapshot: i64,
+    findings: Vec<Finding>,
+    posture: Vec<Posture>,
+    notices: Vec<String>,
+}
+
+/// Runs the selected checks on a snapshot, applies mutes, stores the
+/// findings with the snapshot and computes posture.
+fn run_checks(db: &str, snapshot: &Snapshot, options: &CheckOptions) -> anyhow::Result<Report> {
+    let library = library(&options.policies)?;
+    let config = config(options.config.as_deref())?;
+    let (min, exact) = match &options.severity {
+        Some(s) => {
+            let (sev, and_above) = severity(s, "--severity")?;
+            (Some(sev), !and_above)
+        }
+        None => (None, false),
+    };
+    let selection = Selection {
+        frameworks: options.frameworks.clone(),
+        checks: options.checks.clone(),
+        min_severity: min,
+    };
+    let mut checks = library.select(&selection).map_err(UsageError)?;
+    if let (Some(sev), true) = (min, exact) {
+        checks.retain(|c| c.spec.severity == sev);
+    }
+    let mut findings = evaluate(&checks, snapshot);
+    let tags: BTreeMap<String, BTreeMap<String, String>> = snapshot
+        .resources
+        .iter()
+        .filter(|r| !r.tags.is_empty())
+        .map(|r| (r.uid.clone(), r.tags.clone()))
+        .collect();
+    let notices = apply_mutes(
+        &config,
+        &mut findings,
+        &tags,
+        chrono::Utc::now().date_naive(),
+    );
+
+    let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
+    store
+        .save_findings(snapshot.id, &findings)
+        .with_context(|| format!("cannot store the findings in {}", store.location()))?;
+
+    let by_control = library.checks_by_control();
+    let wanted: Vec<&plumb_checks::Framework> = if options.frameworks.is_empty() {
+        library
+            .frameworks
+            .iter()
+            .filter(|f| checks.iter().any(|c| c.spec.frameworks.contains_key(&f.id)))
+            .collect()
+    } else {
+        library
+            .frameworks
+            .iter()
+            .filter(|f| options.frameworks.contains(&f.id))
+            .collect()
+    };
+    // Posture counts only the checks that ran.
+    let ran: std::collections::BTreeSet<&str> = checks.iter().map(|c| c.spec.id.as_str()).collect();
+    let by_control: BTreeMap<String, Vec<String>> = by_control
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k,
+                v.into_iter()
+                    .filter(|c| ran.contains(c.as_str()))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let posture = wanted
+        .iter()
+        .map(|f| posture(f, &findings, &by_control))
+        .collect();
+    Ok(Report {
+        snapshot: snapshot.id,
+        findings,
+        posture,
+        notices,
+    })
+}
+
+fn outcome(report: &Report, fail_on: Option<&str>) -> anyhow::Result<Outcome> {
+    let Some(text) = fail_on else {
+        return Ok(Outcome::Done);
+    };
+    let (threshold, _) = severity(text, "--fail-on")?;
+    let failing = report
+        .findings
+        .iter()
+        .any(|f| f.severity >= threshold && matches!(f.status, Status::Fail | Status::Error));
+    Ok(if failing {
+        Outcome::Failing
+    } else {
+        Outcome::Done
+    })
+}
+
+/// `plumb check`.
+pub fn check(db: &str, args: CheckArgs) -> anyhow::Result<Outcome> {
+    let reference: SnapshotRef = args.snapshot.parse().map_err(UsageError)?;
+    let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
+    let snapshot = store.load(reference)?;
+    drop(store);
+    let report = run_checks(db, &snapshot, &args.options)?;
+    print(&report, args.format)?;
+    outcome(&report, args.options.fail_on.as_deref())
+}
+
+/// `plumb scan`: collect, then check what was collected.
+pub fn scan(db: &str, args: ScanArgs) -> anyhow::Result<Outcome> {
+    // Validate the check options before minutes of collection.
+    library(&args.options.policies)?;
+    config(args.options.config.as_deref())?;
+    let (id, mut snapshot, location) = crate::collect::collect(db, &args.scope)?;
+    snapshot.id = id;
+    eprintln!(
+        "Snapshot {id} written to {location}: {} resources, coverage {}",
+        snapshot.resources.len(),
+        if snapshot.is_complete() {
+            "complete"
+        } else {
+            "PARTIAL (see `plumb snapshots`)"
+        }
+    );
+    let report = run_checks(db, &snapshot, &args.options)?;
+    print(&report, args.format)?;
+    outcome(&report, args.options.fail_on.as_deref())
+}
+
+fn print(report: &Report, format: Format) -> anyhow::Result<()> {
+    if format == Format::Json {
+        return output::json(&json!({
+            "snapshot": report.snapshot,
+            "findings": report.findings,
+            "posture": report.posture,
+            "notices": report.notices,
+        }));
+    }
+    let mut t = output::table(&[
+        "FRAMEWORK",
+        "SCORE",
+        "PASSED",
+        "FAILED",
+        "ERROR",
+        "MANUAL",
+        "NOT CHECKED",
+    ]);
+    for p in &report.posture {
+        t.add_row(vec![
+            p.framework.clone(),
+            format!("{:.0}%", p.score),
+            p.passed.to_string(),
+            p.failed.to_string(),
+            p.errors.to_string(),
+            p.manual.to_string(),
+            p.not_implemented.to_string(),
+        ]);
+    }
+    output::line(format!("Posture of snapshot {}:", report.snapshot))?;
+    output::print(&t)?;
+
+    let count = |s: Status| report.findings.iter().filter(|f| f.status == s).count();
+    output::line(format!(
+        "{} findings: {} passed, {} failed, {} error, {} muted",
+        report.findings.len(),
+        count(Status::Pass),
+        count(Status::Fail),
+        count(Status::Error),
+        count(Status::Muted)
+    ))?;
+    for sev in Severity::ALL.iter().rev() {
+        let failing: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Fail && f.severity == *sev)
+            .collect();
+        if failing.is_empty() {
+            continue;
+        }
+        output::line(format!(
+            "\n{} ({})",
+            sev.as_str().to_uppercase(),
+            failing.len()
+        ))?;
+        let mut t = output::table(&["CHECK", "RESOURCE", "REGION"]);
+        for f in failing {
+            t.add_row(vec![
+                f.check_id.clone(),
+                f.resource_uid.clone(),
+                f.region.clone(),
+            ]);
+        }
+        output::print(&t)?;
+    }
+    let errors: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Error)
+        .collect();
+    if !errors.is_empty() {
+        output::line(format!(
+            "\nCOULD NOT DECIDE ({}): never counted as passed",
+            errors.len()
+        ))?;
+        let mut t = output::table(&["CHECK", "RESOURCE", "REASON"]);
+        for f in errors {
+            t.add_row(vec![
+                f.check_id.clone(),
+                f.resource_uid.clone(),
+                f.reason.clone().unwrap_or_default(),
+            ]);
+        }
+        output::print(&t)?;
+    }
+    for n in &report.notices {
+        output::line(format!("note: {n}"))?;
+    }
+    Ok(())
+}
+
+/// `plumb checks …`.
+pub fn checks(command: ChecksCommand) -> anyhow::Result<Outcome> {
+    match command {
+        ChecksCommand::List {
+            framework,
+            service,
+            policies,
+            format,
+        } => {
+            let library = library(&policies)?;
+            if let Some(f) = &framework {
+                if library.framework(f).is_none() {
+                    return Err(UsageError(format!(
+                        "unknown framework `{f}`: see `plumb frameworks list`"
+                    ))
+                    .into());
+                }
+            }
+            let chosen: Vec<_> = library
+                .checks
+                .iter()
+                .filter(|c| {
+                    framework
+                        .as_ref()
+                        .is_none_or(|f| c.spec.frameworks.contains_key(f))
+                })
+                .filter(|c| {
+                    service.as_ref().is_none_or(|s| {
+                        c.service() == s
+                            || plumb_model::kinds::find(&c.spec.kind)
+                                .is_some_and(|k| k.service == s)
+                    })
+                })
+                .collect();
+            if format == Format::Json {
+                output::json(&chosen.iter().map(|c| &c.spec).collect::<Vec<_>>())?;
+            } else {
+                let mut t = output::table(&["CHECK", "SEVERITY", "KIND", "CONTROLS", "TITLE"]);
+                for c in &chosen {
+                    t.add_row(vec![
+                        c.spec.id.clone(),
+                        c.spec.severity.to_string(),
+                        c.spec.kind.clone(),
+                        c.controls().len().to_string(),
+                        c.spec.title.clone(),
+                    ]);
+                }
+                output::print(&t)?;
+                output::line(format!("{} check(s)", chosen.len()))?;
+            }
+        }
+        ChecksCommand::Show {
+            id,
+            policies,
+            format,
+        } => {
+            let library = library(&policies)?;
+            let c = library.check(&id).ok_or_else(|| {
+                UsageError(format!("unknown check `{id}`: see `plumb checks list`"))
+            })?;
+            if format == Format::Json {
+                output::json(&c.spec)?;
+            } else {
+                let s = &c.spec;
+                output::line(format!(
+                    "{} — {}\nseverity: {}   kind: {}   file: {}\n",
+                    s.id, s.title, s.severity, s.kind, c.file
+                ))?;
+                output::line(format!("Why it matters:\n{}\n", s.risk.trim()))?;
+                output::line(format!(
+                    "Condition (passes when true):\n{}\n",
+                    s.condition.trim()
+                ))?;
+                output::line(format!("Evidence: {}\n", s.evidence.join(", ")))?;
+                output::line(format!("How to fix:\n{}", s.remediation.text.trim()))?;
+                if let Some(cli) = &s.remediation.cli {
+                    output::line(format!("\nAWS CLI:\n{}", cli.trim()))?;
+                }
+                if let Some(tf) = &s.remediation.terraform {
+                    output::line(format!("\nTerraform:\n{}", tf.trim()))?;
+                }
+                output::line(format!("\nControls: {}", c.controls().join(", ")))?;
+                for r in &s.references {
+                    output::line(format!("See: {r}"))?;
+                }
+            }
+        }
+    }
+    Ok(Outcome::Done)
+}
+
+/// `plumb frameworks …`.
+pub fn frameworks(command: FrameworksCommand) -> anyhow::Result<Outcome> {
+    let library = library(&[])?;
+    let by_control = library.checks_by_control();
+    match command {
+        FrameworksCommand::List { format } => {
+            let rows: Vec<_> = library
+                .frameworks
+                .iter()
+                .map(|f| {
+                    let automated = f
+                        .controls
+                        .iter()
+                        .filter(|c| c.assessment == plumb_checks::Assessment::Automated)
+                        .count();
+                    let implemented = f
+                        .controls
+                        .iter()
+                        .filter(|c| by_control.contains_key(&format!("{}:{}", f.id, c.id)))
+                        .count();
+                    (f, automated, implemented)
+                })
+                .collect();
+            if format == Format::Json {
+                let list: Vec<_> = rows
+                    .iter()
+                    .map(|(f, a, i)| json!({"id": f.id, "name": f.name, "version": f.version, "controls": f.controls.len(), "automated": a, "checked": i}))
+                    .collect();
+                output::json(&list)?;
+            } else {
+                let mut t = output::table(&[
+                    "FRAMEWORK",
+                    "NAME",
+                    "VERSION",
+                    "CONTROLS",
+                    "AUTOMATED",
+                    "CHECKED BY PLUMB",
+                ]);
+                for (f, a, i) in rows {
+                    t.add_row(vec![
+                        f.id.clone(),
+                        f.name.clone(),
+                        f.version.clone(),
+                        f.controls.len().to_string(),
+                        a.to_string(),
+                        i.to_string(),
+                    ]);
+                }
+                output::print(&t)?;
+            }
+        }
+        FrameworksCommand::Show { id, format } => {
+            let f = library.framework(&id).ok_or_else(|| {
+                UsageError(format!(
+                    "unknown framework `{id}`: see `plumb frameworks list`"
+                ))
+            })?;
+            let checks_of = |c: &plumb_checks::Control| {
+                by_control
+                    .get(&format!("{}:{}", f.id, c.id))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            if format == Format::Json {
+                let controls: Vec<_> = f
+                    .controls
+                    .iter()
+                    .map(|c| json!({"id": c.id, "section": c.section, "title": c.title, "assessment": c.assessment, "guidance": c.guidance, "checks": checks_of(c)}))
+                    .collect();
+                output::json(
+                    &json!({"id": f.id, "name": f.name, "version": f.version, "controls": controls}),
+                )?;
+            } else {
+                output::line(format!("{} {} ({})", f.name, f.version, f.id))?;
+                let mut t = output::table(&["CONTROL", "ASSESSMENT", "CHECKS", "TITLE"]);
+                for c in &f.controls {
+                    let checks = checks_of(c);
+                    let assessment = match (c.assessment, checks.is_empty()) {
+                        (plumb_checks::Assessment::Manual, _) => "manual",
+                        (_, true) => "automated (not checked yet)",
+                        _ => "automated",
+                    };
+                    t.add_row(vec![
+                        c.id.clone(),
+                        assessment.to_string(),
+                        checks.join("\n"),
+                        c.title.clone(),
+                    ]);
+                }
+                output::print(&t)?;
+            }
+        }
+    }
+    Ok(Outcome::Done)
+}
