@@ -10,6 +10,7 @@
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod docs;
 pub mod engine;
 pub mod framework;
 pub mod helpers;

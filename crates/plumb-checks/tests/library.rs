@@ -428,3 +428,15 @@ fn kind_in_account_sees_the_account_and_errors_when_the_kind_was_not_collected()
     ));
     assert!(bad.contains("unknown kind `aws_nope`"), "{bad}");
 }
+
+#[test]
+fn docs_checks_md_is_generated_from_the_check_files() {
+    let library = Library::builtin().unwrap();
+    let path = root().join("docs/checks.md");
+    let want = plumb_checks::docs::markdown(&library);
+    if std::env::var_os("PLUMB_BLESS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(have == want, "docs/checks.md is stale: run `PLUMB_BLESS=1 cargo test -p plumb-checks --test library docs`");
+}
