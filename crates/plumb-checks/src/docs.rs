@@ -34,14 +34,36 @@ pub fn markdown(library: &Library) -> String {
         out.push_str(&format!("\n## {service}\n"));
         for c in checks {
             let s = &c.spec;
-            out.push_str(&format!("\n### {}\n\n**{}** — severity {}, kind `{}`\n\n", s.id, s.title, s.severity, s.kind));
-            out.push_str(&format!("*Why it matters.* {}\n\n", s.risk.trim().replace('\n', " ")));
+            out.push_str(&format!(
+                "\n### {}\n\n**{}** — severity {}, kind `{}`\n\n",
+                s.id, s.title, s.severity, s.kind
+            ));
+            out.push_str(&format!(
+                "*Why it matters.* {}\n\n",
+                s.risk.trim().replace('\n', " ")
+            ));
             if let Some(w) = &s.applies_when {
-                out.push_str(&format!("*Applies when:* `{}`\n\n", w.trim().replace('\n', " ")));
+                out.push_str(&format!(
+                    "*Applies when:* `{}`\n\n",
+                    w.trim().replace('\n', " ")
+                ));
             }
-            out.push_str(&format!("*Passes when:*\n\n```cel\n{}\n```\n\n", s.condition.trim()));
-            out.push_str(&format!("*Evidence:* {}\n\n", s.evidence.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")));
-            out.push_str(&format!("*Fix.* {}\n\n", s.remediation.text.trim().replace('\n', " ")));
+            out.push_str(&format!(
+                "*Passes when:*\n\n```cel\n{}\n```\n\n",
+                s.condition.trim()
+            ));
+            out.push_str(&format!(
+                "*Evidence:* {}\n\n",
+                s.evidence
+                    .iter()
+                    .map(|e| format!("`{e}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            out.push_str(&format!(
+                "*Fix.* {}\n\n",
+                s.remediation.text.trim().replace('\n', " ")
+            ));
             if let Some(cli) = &s.remediation.cli {
                 out.push_str(&format!("```sh\n{}\n```\n\n", cli.trim()));
             }

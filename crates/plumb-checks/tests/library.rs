@@ -440,3 +440,66 @@ fn docs_checks_md_is_generated_from_the_check_files() {
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(have == want, "docs/checks.md is stale: run `PLUMB_BLESS=1 cargo test -p plumb-checks --test library docs`");
 }
+
+#[test]
+fn the_example_company_policies_load_and_judge() {
+    let mut library = Library::builtin().unwrap();
+    library
+        .add_policies(&root().join("examples/policies"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        library.framework("acme-tagging").is_some() && library.framework("acme-identity").is_some()
+    );
+
+    let tagging = library.check("acme_s3_bucket_tagged").unwrap();
+    let mut good = bucket("tagged", "1", "us-east-1");
+    good.tags.insert("owner".into(), "payments".into());
+    good.tags.insert("env".into(), "prod".into());
+    let mut wrong_env = bucket("wrong-env", "1", "us-east-1");
+    wrong_env.tags.insert("owner".into(), "payments".into());
+    wrong_env.tags.insert("env".into(), "production".into());
+    let findings = evaluate(
+        &[tagging],
+        &snapshot_of(vec![good, wrong_env, bucket("bare", "1", "us-east-1")]),
+    );
+    let by: Vec<_> = findings
+        .iter()
+        .map(|f| (f.resource_uid.as_str(), f.status))
+        .collect();
+    assert_eq!(
+        by,
+        vec![
+            ("arn:aws:s3:::bare", Status::Fail),
+            ("arn:aws:s3:::tagged", Status::Pass),
+            ("arn:aws:s3:::wrong-env", Status::Fail)
+        ]
+    );
+
+    let humans = library.check("acme_iam_user_is_human").unwrap();
+    let user = |name: &str, path: &str| {
+        let mut r = Resource::new(
+            format!("arn:aws:iam::1:user{path}{name}"),
+            "aws_iam_user",
+            "1",
+            "global",
+            name,
+        );
+        r.props = serde_json::json!({"user_name": name, "path": path});
+        r
+    };
+    let findings = evaluate(
+        &[humans],
+        &snapshot_of(vec![user("alice", "/humans/"), user("ci-bot", "/")]),
+    );
+    let by: Vec<_> = findings
+        .iter()
+        .map(|f| (f.resource_uid.as_str(), f.status))
+        .collect();
+    assert_eq!(
+        by,
+        vec![
+            ("arn:aws:iam::1:user/ci-bot", Status::Fail),
+            ("arn:aws:iam::1:user/humans/alice", Status::Pass)
+        ]
+    );
+}

@@ -1,0 +1,138 @@
+//! Check evaluation benchmark: builds a synthetic snapshot of N resources
+//! (default 1,000,000) from the library's own fixtures — every kind a check
+//! reads, with the props the collector writes — then evaluates every check
+//! on it and reports wall time, findings and peak memory.
+//!
+//! `cargo bench -p plumb-checks --bench evaluate -- [--resources N]`.
+//! Figures go in docs/performance.md.
+
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::Utc;
+use plumb_checks::{evaluate, Library};
+use plumb_model::{Coverage, CoverageStatus, Resource, Scope, Snapshot, Status};
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .map(|kib| kib / 1024.0)
+        .unwrap_or(0.0)
+}
+
+/// Every fixture resource of the library (the judged one of each file).
+fn templates() -> Vec<Resource> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../checks/fixtures");
+    let mut out = Vec::new();
+    for check in std::fs::read_dir(&dir).expect("checks/fixtures") {
+        for file in std::fs::read_dir(check.expect("entry").path()).expect("fixture dir") {
+            let text = std::fs::read_to_string(file.expect("file").path()).expect("fixture");
+            let value: serde_json::Value = serde_json::from_str(&text).expect("fixture JSON");
+            let first = value
+                .get("resources")
+                .and_then(|r| r.get(0))
+                .cloned()
+                .unwrap_or(value);
+            if let Ok(r) = serde_json::from_value::<Resource>(first) {
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+fn main() {
+    let n = arg("--resources", 1_000_000);
+    let library = Library::builtin().expect("library");
+    let checks: Vec<_> = library.checks.iter().collect();
+    let templates = templates();
+    let accounts = [
+        "111111111111",
+        "222222222222",
+        "333333333333",
+        "444444444444",
+    ];
+    let regions = ["us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1"];
+
+    let build = Instant::now();
+    let mut resources = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut r = templates[i % templates.len()].clone();
+        r.uid = format!("{}#{i}", r.uid);
+        r.account = accounts[i % accounts.len()].to_string();
+        if r.region != "global" {
+            r.region = regions[(i / accounts.len()) % regions.len()].to_string();
+        }
+        resources.push(r);
+    }
+    let mut coverage = Vec::new();
+    for account in accounts {
+        for kind in plumb_model::kinds::all() {
+            for region in regions.iter().chain(["global"].iter()) {
+                coverage.push(Coverage {
+                    account: account.into(),
+                    region: (*region).into(),
+                    service: kind.service.into(),
+                    status: CoverageStatus::Ok,
+                    error: None,
+                    error_code: None,
+                    missing_permission: None,
+                    api_calls: 1,
+                    resources: 0,
+                    partial_resources: 0,
+                });
+            }
+        }
+    }
+    let snapshot = Snapshot {
+        id: 1,
+        started_at: Utc::now(),
+        finished_at: Utc::now(),
+        scope: Scope {
+            accounts: accounts.iter().map(|a| a.to_string()).collect(),
+            regions: regions.iter().map(|r| r.to_string()).collect(),
+            services: vec![],
+        },
+        coverage,
+        resources,
+        edges: vec![],
+    };
+    let built = build.elapsed().as_secs_f64();
+    let rss_before = peak_rss_mib();
+
+    let started = Instant::now();
+    let findings = evaluate(&checks, &snapshot);
+    let wall = started.elapsed().as_secs_f64();
+    let count = |s: Status| findings.iter().filter(|f| f.status == s).count();
+    println!(
+        "{{\"resources\": {n}, \"checks\": {}, \"templates\": {}, \"threads\": {}, \"findings\": {}, \"pass\": {}, \"fail\": {}, \"error\": {}, \"build_seconds\": {built:.1}, \"evaluate_seconds\": {wall:.2}, \"evaluations_per_second\": {:.0}, \"peak_rss_mib_before_evaluate\": {rss_before:.0}, \"peak_rss_mib\": {:.0}}}",
+        checks.len(),
+        templates.len(),
+        rayon::current_num_threads(),
+        findings.len(),
+        count(Status::Pass),
+        count(Status::Fail),
+        count(Status::Error),
+        findings.len() as f64 / wall,
+        peak_rss_mib()
+    );
+}
