@@ -78,16 +78,14 @@ pub struct Check {
     pub(crate) needs_kinds: Vec<String>,
     /// Whether the condition reads `resource.edges_out` / `edges_in`.
     pub(crate) needs_edges: bool,
+    /// `framework:control` strings, computed once: every finding carries them.
+    controls: Vec<String>,
 }
 
 impl Check {
     /// The `framework:control` strings the check maps to.
-    pub fn controls(&self) -> Vec<String> {
-        self.spec
-            .frameworks
-            .iter()
-            .flat_map(|(f, controls)| controls.iter().map(move |c| format!("{f}:{c}")))
-            .collect()
+    pub fn controls(&self) -> &[String] {
+        &self.controls
     }
 
     /// The service a check belongs to: the first part of its id.
@@ -295,8 +293,14 @@ pub fn load(
         .flatten()
         .any(|c| c.contains("edges_out") || c.contains("edges_in"));
 
+    let controls = spec
+        .frameworks
+        .iter()
+        .flat_map(|(f, controls)| controls.iter().map(move |c| format!("{f}:{c}")))
+        .collect();
     match (condition, problems.is_empty()) {
         (Some(condition), true) => Ok(Check {
+            controls,
             spec,
             file: file.to_string(),
             condition,

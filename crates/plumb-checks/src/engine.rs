@@ -229,7 +229,7 @@ fn finding(
         account: r.account.clone(),
         region: r.region.clone(),
         evidence,
-        controls: check.controls(),
+        controls: check.controls().to_vec(),
         remediation,
         reason,
     }
@@ -384,7 +384,7 @@ fn unit_error(
         account: account.to_string(),
         region: region.to_string(),
         evidence: Map::new(),
-        controls: check.controls(),
+        controls: check.controls().to_vec(),
         remediation: check.spec.remediation.text.trim().to_string(),
         reason: Some(reason),
     }

@@ -84,7 +84,8 @@ pub struct DetectorState {
 pub struct RegionSummary {
     /// Some Config recorder records all resource types, now.
     pub config_recording: bool,
-    /// Some Access Analyzer analyzer is active.
+    /// Some external-access analyzer (type `ACCOUNT` or `ORGANIZATION`) is
+    /// active; unused-access analyzers do not count.
     pub access_analyzer_enabled: bool,
     /// Security Hub is enabled.
     pub security_hub_enabled: bool,
@@ -101,7 +102,10 @@ impl From<&AwsRegion> for RegionSummary {
                 .config_recorders
                 .iter()
                 .any(|c| c.recording && c.all_supported),
-            access_analyzer_enabled: r.access_analyzers.iter().any(|a| a.status == "ACTIVE"),
+            access_analyzer_enabled: r
+                .access_analyzers
+                .iter()
+                .any(|a| a.status == "ACTIVE" && (a.r#type == "ACCOUNT" || a.r#type == "ORGANIZATION")),
             security_hub_enabled: r.security_hub_enabled,
             guardduty_enabled: r.guardduty_detectors.iter().any(|d| d.status == "ENABLED"),
             ebs_encryption_by_default: r.ebs_encryption_by_default,
