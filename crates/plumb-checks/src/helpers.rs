@@ -337,8 +337,9 @@ fn required_terms(name: &str) -> Option<&'static [&'static str]> {
 }
 
 /// Whether a CloudWatch Logs metric filter pattern covers a CIS monitoring
-/// control's events: every required term appears, whitespace and case and
-/// quoting style aside.
+/// control's events: every required term appears, whitespace, case and
+/// quotes aside (CloudWatch accepts `$.eventName = "X"` and
+/// `$.eventName = X` alike).
 pub fn metric_filter_matches(pattern: &str, control: &str) -> Result<bool, String> {
     let terms = required_terms(control)
         .ok_or_else(|| format!("metric_filter_matches: unknown control `{control}`"))?;
@@ -546,6 +547,15 @@ mod tests {
         )
         .unwrap());
         assert!(metric_filter_matches(root, "no_such_control").is_err());
+        // The CIS patterns as published, unquoted values included.
+        let trail = "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }";
+        assert!(metric_filter_matches(trail, "cloudtrail_changes").unwrap());
+        let kms = "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }";
+        assert!(metric_filter_matches(kms, "cmk_disable_or_deletion").unwrap());
+        let console = r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#;
+        assert!(metric_filter_matches(console, "console_auth_failures").unwrap());
+        let orgs = r#"{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy") || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization") || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy") || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType") || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization") || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount") || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit")) }"#;
+        assert!(metric_filter_matches(orgs, "organizations_changes").unwrap());
     }
 
     #[test]
