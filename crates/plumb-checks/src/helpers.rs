@@ -234,7 +234,7 @@ fn required_terms(name: &str) -> Option<&'static [&'static str]> {
             "createtrail",
             "updatetrail",
             "deletetrail",
-            "starttrail",
+            "startlogging",
             "stoplogging",
         ],
         "console_auth_failures" => &[
@@ -313,7 +313,7 @@ fn required_terms(name: &str) -> Option<&'static [&'static str]> {
         ],
         "organizations_changes" => &[
             "$.eventsource=\"organizations.amazonaws.com\"",
-            "acceptinvitation",
+            "accepthandshake",
             "attachpolicy",
             "createaccount",
             "createorganizationalunit",
@@ -343,21 +343,14 @@ fn required_terms(name: &str) -> Option<&'static [&'static str]> {
 pub fn metric_filter_matches(pattern: &str, control: &str) -> Result<bool, String> {
     let terms = required_terms(control)
         .ok_or_else(|| format!("metric_filter_matches: unknown control `{control}`"))?;
-    let normalised: String = pattern
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| {
-            if c == '\'' {
-                '"'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect();
-    Ok(terms.iter().all(|term| {
-        let term: String = term.chars().filter(|c| !c.is_whitespace()).collect();
-        normalised.contains(&term)
-    }))
+    let bare = |text: &str| -> String {
+        text.chars()
+            .filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let normalised = bare(pattern);
+    Ok(terms.iter().all(|term| normalised.contains(&bare(term))))
 }
 
 fn fail(function: &str, message: impl ToString) -> ExecutionError {
@@ -552,7 +545,8 @@ mod tests {
         assert!(metric_filter_matches(trail, "cloudtrail_changes").unwrap());
         let kms = "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }";
         assert!(metric_filter_matches(kms, "cmk_disable_or_deletion").unwrap());
-        let console = r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#;
+        let console =
+            r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#;
         assert!(metric_filter_matches(console, "console_auth_failures").unwrap());
         let orgs = r#"{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy") || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization") || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy") || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType") || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization") || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount") || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit")) }"#;
         assert!(metric_filter_matches(orgs, "organizations_changes").unwrap());

@@ -202,7 +202,9 @@ impl Library {
         let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for c in &self.checks {
             for control in c.controls() {
-                out.entry(control.clone()).or_default().push(c.spec.id.clone());
+                out.entry(control.clone())
+                    .or_default()
+                    .push(c.spec.id.clone());
             }
         }
         out

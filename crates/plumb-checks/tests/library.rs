@@ -144,14 +144,22 @@ fn with_dates(text: &str) -> String {
     let mut rest = text;
     while let Some(start) = rest.find("{{now") {
         out.push_str(&rest[..start]);
-        let end = rest[start..].find("}}").map(|e| start + e).unwrap_or(rest.len());
+        let end = rest[start..]
+            .find("}}")
+            .map(|e| start + e)
+            .unwrap_or(rest.len());
         let spec = &rest[start + 5..end];
         let days: i64 = match spec.strip_suffix('d') {
-            Some(n) if n.starts_with('-') || n.starts_with('+') => n.parse().unwrap_or_else(|_| panic!("bad date {spec}")),
+            Some(n) if n.starts_with('-') || n.starts_with('+') => {
+                n.parse().unwrap_or_else(|_| panic!("bad date {spec}"))
+            }
             _ if spec.is_empty() => 0,
             _ => panic!("bad date placeholder {{{{now{spec}}}}}"),
         };
-        out.push_str(&(Utc::now() + chrono::Duration::days(days)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        out.push_str(
+            &(Utc::now() + chrono::Duration::days(days))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        );
         rest = &rest[(end + 2).min(rest.len())..];
     }
     out.push_str(rest);

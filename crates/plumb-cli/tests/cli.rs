@@ -667,7 +667,9 @@ fn normalise_ids(uid: &str) -> String {
         }
         match last.split_once('-') {
             Some((kind, id))
-                if id.len() >= 8 && id.chars().all(|c| c.is_ascii_hexdigit()) && kind.chars().all(|c| c.is_ascii_lowercase()) =>
+                if id.len() >= 8
+                    && id.chars().all(|c| c.is_ascii_hexdigit())
+                    && kind.chars().all(|c| c.is_ascii_lowercase()) =>
             {
                 out.push_str(kind);
                 out.push_str("-*");
@@ -685,7 +687,15 @@ fn the_demo_account_fails_exactly_the_expected_checks() {
     let db = dir.path().join("plumb.db").display().to_string();
     let out = plumb(
         &db,
-        &["scan", "--endpoint-url", &server.url(), "--regions", "us-east-1", "--format", "json"],
+        &[
+            "scan",
+            "--endpoint-url",
+            &server.url(),
+            "--regions",
+            "us-east-1",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -693,12 +703,19 @@ fn the_demo_account_fails_exactly_the_expected_checks() {
     let mut failing: Vec<String> = findings
         .iter()
         .filter(|f| f["status"] == "fail")
-        .map(|f| format!("{} {}", f["check_id"].as_str().unwrap(), normalise_ids(f["resource_uid"].as_str().unwrap())))
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["check_id"].as_str().unwrap(),
+                normalise_ids(f["resource_uid"].as_str().unwrap())
+            )
+        })
         .collect();
     failing.sort();
     failing.dedup();
     let have = failing.join("\n") + "\n";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected/demo_failures.txt");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected/demo_failures.txt");
     if std::env::var_os("PLUMB_BLESS").is_some() {
         std::fs::write(&path, &have).unwrap();
     }
@@ -713,7 +730,10 @@ fn the_demo_account_fails_exactly_the_expected_checks() {
             .iter()
             .any(|f| f["check_id"] == check && f["resource_uid"] == uid && f["status"] == "pass")
     };
-    assert!(passes("s3_bucket_public_access_blocked", "arn:aws:s3:::acme-customer-data-123456789012"));
+    assert!(passes(
+        "s3_bucket_public_access_blocked",
+        "arn:aws:s3:::acme-customer-data-123456789012"
+    ));
 }
 
 #[test]
@@ -722,6 +742,12 @@ fn ids_made_up_by_the_emulator_are_normalised() {
         normalise_ids("arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"),
         "arn:aws:ec2:us-east-1:123456789012:instance/i-*"
     );
-    assert_eq!(normalise_ids("arn:aws:s3:::acme-logs-123456789012"), "arn:aws:s3:::acme-logs-123456789012");
-    assert_eq!(normalise_ids("aws_account:123456789012"), "aws_account:123456789012");
+    assert_eq!(
+        normalise_ids("arn:aws:s3:::acme-logs-123456789012"),
+        "arn:aws:s3:::acme-logs-123456789012"
+    );
+    assert_eq!(
+        normalise_ids("aws_account:123456789012"),
+        "aws_account:123456789012"
+    );
 }

@@ -102,10 +102,9 @@ impl From<&AwsRegion> for RegionSummary {
                 .config_recorders
                 .iter()
                 .any(|c| c.recording && c.all_supported),
-            access_analyzer_enabled: r
-                .access_analyzers
-                .iter()
-                .any(|a| a.status == "ACTIVE" && (a.r#type == "ACCOUNT" || a.r#type == "ORGANIZATION")),
+            access_analyzer_enabled: r.access_analyzers.iter().any(|a| {
+                a.status == "ACTIVE" && (a.r#type == "ACCOUNT" || a.r#type == "ORGANIZATION")
+            }),
             security_hub_enabled: r.security_hub_enabled,
             guardduty_enabled: r.guardduty_detectors.iter().any(|d| d.status == "ENABLED"),
             ebs_encryption_by_default: r.ebs_encryption_by_default,
