@@ -97,7 +97,7 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
         );
         for file in files {
             let text = with_dates(&std::fs::read_to_string(&file).unwrap());
-            let (resources, edges) = parse_fixture(&file, &text);
+            let (resources, edges, collected) = parse_fixture(&file, &text);
             let resource = resources[0].clone();
             let expected = match name(&file).split('_').next() {
                 Some("pass") => Status::Pass,
@@ -168,12 +168,16 @@ fn with_dates(text: &str) -> String {
 
 /// A fixture is one resource, or `{"resources": [subject, …], "edges": […]}`
 /// when the check reads related resources; the first resource is judged.
-fn parse_fixture(file: &Path, text: &str) -> (Vec<Resource>, Vec<plumb_model::Edge>) {
+fn parse_fixture(file: &Path, text: &str) -> (Vec<Resource>, Vec<plumb_model::Edge>, Vec<String>) {
     #[derive(serde::Deserialize)]
     struct Many {
         resources: Vec<Resource>,
         #[serde(default)]
         edges: Vec<plumb_model::Edge>,
+        /// Services collected (with nothing found) besides those of the
+        /// resources: "the account has no trail at all".
+        #[serde(default)]
+        collected: Vec<String>,
     }
     let value: serde_json::Value =
         serde_json::from_str(text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
