@@ -111,6 +111,14 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
             let uid = resource.uid.clone();
             let mut snap = snapshot_of(resources);
             snap.edges = edges;
+            for service in &collected {
+                snap.coverage.push(coverage(
+                    &resource.account,
+                    "global",
+                    service,
+                    CoverageStatus::Ok,
+                ));
+            }
             let findings = evaluate(&[check], &snap);
             let found: Vec<_> = findings.iter().filter(|f| f.resource_uid == uid).collect();
             assert_eq!(
@@ -189,11 +197,11 @@ fn parse_fixture(file: &Path, text: &str) -> (Vec<Resource>, Vec<plumb_model::Ed
             "{}: no resources",
             file.display()
         );
-        (many.resources, many.edges)
+        (many.resources, many.edges, many.collected)
     } else {
         let one: Resource =
             serde_json::from_value(value).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        (vec![one], vec![])
+        (vec![one], vec![], vec![])
     }
 }
 
