@@ -99,12 +99,14 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
             let text = with_dates(&std::fs::read_to_string(&file).unwrap());
             let (resources, edges, collected) = parse_fixture(&file, &text);
             let resource = resources[0].clone();
+            // `skip_`: the check does not apply (its applies_when is false).
             let expected = match name(&file).split('_').next() {
-                Some("pass") => Status::Pass,
-                Some("fail") => Status::Fail,
-                Some("error") => Status::Error,
+                Some("pass") => Some(Status::Pass),
+                Some("fail") => Some(Status::Fail),
+                Some("error") => Some(Status::Error),
+                Some("skip") => None,
                 _ => panic!(
-                    "{}: fixture names start with pass_, fail_ or error_",
+                    "{}: fixture names start with pass_, fail_, error_ or skip_",
                     file.display()
                 ),
             };
@@ -121,6 +123,14 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
             }
             let findings = evaluate(&[check], &snap);
             let found: Vec<_> = findings.iter().filter(|f| f.resource_uid == uid).collect();
+            let Some(expected) = expected else {
+                assert!(
+                    found.is_empty(),
+                    "{}: the check should not apply: {found:#?}",
+                    file.display()
+                );
+                continue;
+            };
             assert_eq!(
                 found.len(),
                 1,
