@@ -283,7 +283,7 @@ fn remediation_is_rendered_for_the_failing_resource() {
     );
     assert_eq!(
         findings[0].controls,
-        vec!["aws-fsbp:S3.8", "cis-aws-5.0:2.1.4"]
+        vec!["aws-fsbp:S3.8", "cis-aws-5.0:2.1.4", "cis-aws-6.0:3.1.4"]
     );
 }
 
