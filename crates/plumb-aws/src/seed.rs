@@ -431,6 +431,7 @@ pub async fn demo(config: &SdkConfig) -> Result<DemoAccount, SeedError> {
     // Keys and logging.
     kms.create_key()
         .description("demo key without rotation")
+        .key_usage(aws_sdk_kms::types::KeyUsageType::EncryptDecrypt)
         .send()
         .await
         .map_err(step("kms:CreateKey"))?;

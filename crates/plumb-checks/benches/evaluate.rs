@@ -74,9 +74,31 @@ fn main() {
     let regions = ["us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1"];
 
     let build = Instant::now();
+    // As in a real snapshot: one aws_account per account and one aws_region
+    // per account and region; everything else cycles through the fixtures.
+    let (singletons, bulk): (Vec<&Resource>, Vec<&Resource>) = templates
+        .iter()
+        .partition(|r| r.kind == "aws_account" || r.kind == "aws_region");
     let mut resources = Vec::with_capacity(n);
-    for i in 0..n {
-        let mut r = templates[i % templates.len()].clone();
+    for account in accounts {
+        if let Some(a) = singletons.iter().find(|r| r.kind == "aws_account") {
+            let mut r = (*a).clone();
+            r.uid = format!("aws_account:{account}");
+            r.account = account.to_string();
+            resources.push(r);
+        }
+        for region in regions {
+            if let Some(g) = singletons.iter().find(|r| r.kind == "aws_region") {
+                let mut r = (*g).clone();
+                r.uid = format!("aws_region:{account}:{region}");
+                r.account = account.to_string();
+                r.region = region.to_string();
+                resources.push(r);
+            }
+        }
+    }
+    for i in resources.len()..n {
+        let mut r = bulk[i % bulk.len()].clone();
         r.uid = format!("{}#{i}", r.uid);
         r.account = accounts[i % accounts.len()].to_string();
         if r.region != "global" {
