@@ -76,9 +76,23 @@ fn main() {
     let build = Instant::now();
     // As in a real snapshot: one aws_account per account and one aws_region
     // per account and region; everything else cycles through the fixtures.
-    let (singletons, bulk): (Vec<&Resource>, Vec<&Resource>) = templates
+    let (singletons, rest): (Vec<&Resource>, Vec<&Resource>) = templates
         .iter()
         .partition(|r| r.kind == "aws_account" || r.kind == "aws_region");
+    // Kinds an account has a handful of (trails, recorders, alarms, the
+    // organization), capped per account; the bulk is everything else.
+    const FEW: &[&str] = &[
+        "aws_cloudtrail",
+        "aws_config_configuration_recorder",
+        "aws_cloudwatch_metric_alarm",
+        "aws_cloudwatch_log_metric_filter",
+        "aws_organizations_organization",
+        "aws_organizations_account",
+        "aws_route_table",
+        "aws_iam_policy",
+    ];
+    let (few, bulk): (Vec<&Resource>, Vec<&Resource>) =
+        rest.into_iter().partition(|r| FEW.contains(&r.kind.as_str()));
     let mut resources = Vec::with_capacity(n);
     for account in accounts {
         if let Some(a) = singletons.iter().find(|r| r.kind == "aws_account") {
@@ -95,6 +109,14 @@ fn main() {
                 r.region = region.to_string();
                 resources.push(r);
             }
+        }
+    }
+    for account in accounts {
+        for (i, template) in few.iter().enumerate().take(64) {
+            let mut r = (*template).clone();
+            r.uid = format!("{}#{account}-{i}", r.uid);
+            r.account = account.to_string();
+            resources.push(r);
         }
     }
     for i in resources.len()..n {
