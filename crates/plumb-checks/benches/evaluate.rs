@@ -91,8 +91,9 @@ fn main() {
         "aws_route_table",
         "aws_iam_policy",
     ];
-    let (few, bulk): (Vec<&Resource>, Vec<&Resource>) =
-        rest.into_iter().partition(|r| FEW.contains(&r.kind.as_str()));
+    let (few, bulk): (Vec<&Resource>, Vec<&Resource>) = rest
+        .into_iter()
+        .partition(|r| FEW.contains(&r.kind.as_str()));
     let mut resources = Vec::with_capacity(n);
     for account in accounts {
         if let Some(a) = singletons.iter().find(|r| r.kind == "aws_account") {
