@@ -46,9 +46,12 @@ pub fn evaluate(checks: &[&Check], snapshot: &Snapshot) -> Vec<Finding> {
                 if kind_checks.iter().any(|c| c.needs_edges) {
                     value = with_edges(value, &edges, &r.uid);
                 }
+                // One scope per resource, shared by every check of its kind.
+                let mut scope = root.new_inner_scope();
+                scope.add_variable_from_value("resource", value);
                 kind_checks
                     .iter()
-                    .filter_map(|c| evaluate_one(&root, c, r, &value))
+                    .filter_map(|c| evaluate_one(&scope, c, r))
                     .collect()
             })
             .collect();
@@ -244,16 +247,9 @@ fn gaps_text(r: &Resource) -> String {
     format!(" (not collected: {})", list.join("; "))
 }
 
-fn evaluate_one(
-    root: &Context<'_, '_>,
-    check: &Check,
-    r: &Resource,
-    value: &Value,
-) -> Option<Finding> {
-    let mut scope = root.new_inner_scope();
-    scope.add_variable_from_value("resource", value.clone());
+fn evaluate_one(scope: &Context<'_, '_>, check: &Check, r: &Resource) -> Option<Finding> {
     if let Some(applies) = &check.applies_when {
-        match applies.execute(&scope) {
+        match applies.execute(scope) {
             Ok(Value::Bool(true)) => {}
             Ok(Value::Bool(false)) => return None,
             Ok(other) => {
@@ -275,7 +271,7 @@ fn evaluate_one(
         );
         return Some(finding(check, r, Status::Error, evidence, Some(reason)));
     }
-    let (status, reason) = match check.condition.execute(&scope) {
+    let (status, reason) = match check.condition.execute(scope) {
         Ok(Value::Bool(true)) => (Status::Pass, None),
         Ok(Value::Bool(false)) => (Status::Fail, None),
         Ok(other) => (
