@@ -221,6 +221,11 @@ where
         .collect()
 }
 
+/// An optional SDK string as an owned one.
+pub fn owned(value: Option<&str>) -> Option<String> {
+    value.map(str::to_string)
+}
+
 /// A resource's display name: its `Name` tag when set, else `fallback`.
 pub fn display_name(tags: &BTreeMap<String, String>, fallback: &str) -> String {
     tags.get("Name")

@@ -349,6 +349,11 @@ pub(crate) fn resource_from_row(
     })
 }
 
+/// A value as JSON text for a TEXT or COPY column.
+pub(crate) fn json_text(value: &impl serde::Serialize, what: &str) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| corrupt(what, e))
+}
+
 pub(crate) fn finding_from_json(value: Value) -> Result<Finding, StoreError> {
     serde_json::from_value(value).map_err(|e| corrupt("a stored finding", e))
 }

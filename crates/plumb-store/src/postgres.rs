@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::sqlite::not_found;
 use crate::{
-    corrupt, edge_from_row, latest_version, resource_from_row, Neighbours, QueryResult,
+    corrupt, edge_from_row, json_text, latest_version, resource_from_row, Neighbours, QueryResult,
     ResourceFilter, SnapshotRef, Store, StoreError, MIGRATIONS,
 };
 
@@ -181,10 +181,6 @@ fn copy_row(out: &mut Vec<u8>, fields: &[Option<&str>]) {
         copy_field(out, *f);
     }
     out.push(b'\n');
-}
-
-fn json_text(value: &impl serde::Serialize, what: &str) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| corrupt(what, e))
 }
 
 fn copy_error(e: std::io::Error) -> StoreError {

@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde_json::Value;
 
 use crate::{
-    corrupt, edge_from_row, latest_version, resource_from_row, Neighbours, QueryResult,
+    corrupt, edge_from_row, json_text, latest_version, resource_from_row, Neighbours, QueryResult,
     ResourceFilter, SnapshotRef, Store, StoreError, MIGRATIONS,
 };
 
@@ -221,10 +221,6 @@ fn parse_time(s: &str, what: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| corrupt(what, format!("`{s}`: {e}")))
-}
-
-fn json_text(value: &impl serde::Serialize, what: &str) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| corrupt(what, e))
 }
 
 impl Store for SqliteStore {

@@ -77,9 +77,7 @@ pub(super) fn tags(list: &[aws_sdk_rds::types::Tag]) -> BTreeMap<String, String>
     )
 }
 
-fn owned(s: Option<&str>) -> Option<String> {
-    s.map(str::to_string)
-}
+use crate::unit::owned;
 
 fn security_groups(
     list: &[aws_sdk_rds::types::VpcSecurityGroupMembership],

@@ -130,10 +130,7 @@ pub(crate) fn tags(tags: &[Tag]) -> BTreeMap<String, String> {
     )
 }
 
-/// An optional SDK string as an owned one.
-pub(crate) fn owned(value: Option<&str>) -> Option<String> {
-    value.map(str::to_string)
-}
+pub(crate) use crate::unit::owned;
 
 /// An optional SDK enum as its AWS text.
 pub(crate) fn text<T: AsRef<str>>(value: Option<&T>) -> Option<String> {
