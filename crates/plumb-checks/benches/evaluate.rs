@@ -10,8 +10,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use chrono::Utc;
-use plumb_checks::{evaluate, Library};
-use plumb_model::{Coverage, CoverageStatus, Resource, Scope, Snapshot, Status};
+use plumb_checks::{evaluate_with, Evaluator, Library};
+use plumb_model::{Coverage, CoverageStatus, Edge, Relation, Resource, Scope, Snapshot, Status};
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
@@ -170,15 +170,35 @@ fn main() {
             services: vec![],
         },
         coverage,
+        edges: edges(&resources),
         resources,
-        edges: vec![],
     };
     let built = build.elapsed().as_secs_f64();
     let rss_before = peak_rss_mib();
 
+    let evaluator = if std::env::args().any(|a| a == "--interpreter") {
+        Evaluator::Interpreter
+    } else {
+        Evaluator::Compiled
+    };
     let started = Instant::now();
-    let findings = evaluate(&checks, &snapshot);
+    let findings = evaluate_with(&checks, &snapshot, evaluator);
     let wall = started.elapsed().as_secs_f64();
+    if std::env::args().any(|a| a == "--compare") {
+        // Both evaluators on the same snapshot: every outcome must agree.
+        let reference = evaluate_with(&checks, &snapshot, Evaluator::Interpreter);
+        assert_eq!(findings.len(), reference.len(), "finding counts differ");
+        for (a, b) in findings.iter().zip(&reference) {
+            assert_eq!(
+                (&a.check_id, &a.resource_uid, a.status),
+                (&b.check_id, &b.resource_uid, b.status),
+                "the evaluators disagree: {:?} / {:?}",
+                a.reason,
+                b.reason
+            );
+        }
+        eprintln!("compare: {} findings agree", findings.len());
+    }
     let count = |s: Status| findings.iter().filter(|f| f.status == s).count();
     println!(
         "{{\"resources\": {n}, \"checks\": {}, \"templates\": {}, \"threads\": {}, \"findings\": {}, \"pass\": {}, \"fail\": {}, \"error\": {}, \"build_seconds\": {built:.1}, \"evaluate_seconds\": {wall:.2}, \"evaluations_per_second\": {:.0}, \"peak_rss_mib_before_evaluate\": {rss_before:.0}, \"peak_rss_mib\": {:.0}}}",
@@ -192,4 +212,55 @@ fn main() {
         findings.len() as f64 / wall,
         peak_rss_mib()
     );
+}
+
+/// The edges a collector would record between the generated resources,
+/// for the relations the checks follow: instances and interfaces protected
+/// by a security group of their account, functions in two subnets, flow
+/// logs monitoring a VPC.
+fn edges(resources: &[Resource]) -> Vec<Edge> {
+    // Up to 64 targets of a kind per account.
+    let of = |kind: &str| {
+        let mut pool: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+        for r in resources.iter().filter(|r| r.kind == kind) {
+            let list = pool.entry(r.account.as_str()).or_default();
+            if list.len() < 64 {
+                list.push(r.uid.as_str());
+            }
+        }
+        pool
+    };
+    let pick = |pool: &std::collections::HashMap<&str, Vec<&str>>, account: &str, i: usize| {
+        pool.get(account)
+            .filter(|l| !l.is_empty())
+            .map(|l| l[i % l.len()].to_string())
+    };
+    let groups = of("aws_security_group");
+    let subnets = of("aws_subnet");
+    let vpcs = of("aws_vpc");
+    let mut out = Vec::new();
+    let mut link = |from: &Resource, relation: Relation, to: Option<String>| {
+        if let Some(to) = to {
+            out.push(Edge {
+                from: from.uid.clone(),
+                to,
+                relation,
+            });
+        }
+    };
+    for (i, r) in resources.iter().enumerate() {
+        match r.kind.as_str() {
+            "aws_instance" | "aws_network_interface" => {
+                link(r, Relation::ProtectedBy, pick(&groups, &r.account, i))
+            }
+            "aws_lambda_function" => {
+                link(r, Relation::ProtectedBy, pick(&groups, &r.account, i));
+                link(r, Relation::MemberOf, pick(&subnets, &r.account, i));
+                link(r, Relation::MemberOf, pick(&subnets, &r.account, i + 1));
+            }
+            "aws_flow_log" => link(r, Relation::Monitors, pick(&vpcs, &r.account, i)),
+            _ => {}
+        }
+    }
+    out
 }

@@ -5,12 +5,14 @@
 //! pointer, never a silent pass.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr};
 use cel::Program;
-use plumb_model::Severity;
+use plumb_model::{Severity, Text};
 use serde::{Deserialize, Serialize};
 
+use crate::compiled::Compiled;
 use crate::diagnostic::Diagnostic;
 use crate::helpers::HELPERS;
 
@@ -73,19 +75,39 @@ pub struct Check {
     pub(crate) condition: Program,
     pub(crate) applies_when: Option<Program>,
     /// Evidence paths split at dots, without the leading `props`.
-    pub(crate) evidence_paths: Vec<(String, Vec<String>)>,
+    pub(crate) evidence_paths: Vec<(Text, Vec<String>)>,
     /// Kinds the condition reads through `kind_in_account`.
     pub(crate) needs_kinds: Vec<String>,
-    /// Whether the condition reads `resource.edges_out` / `edges_in`.
+    /// Whether the condition reads `resource.edges_out` / `edges_in` or
+    /// calls `related` / `referrers`.
     pub(crate) needs_edges: bool,
+    /// `(function, relation, kind)` of every `related` / `referrers` call.
+    pub(crate) relations: Vec<(String, String, String)>,
+    /// The condition and `applies_when` compiled for the fast evaluator;
+    /// `None` when they use something only the interpreter implements.
+    pub(crate) compiled: Option<(Compiled, Option<Compiled>)>,
     /// `framework:control` strings, computed once: every finding carries them.
-    controls: Vec<String>,
+    controls: Arc<[String]>,
+    /// What every finding of the check shares: id, title, and the
+    /// remediation text of passing findings.
+    pub(crate) texts: (Text, Text, Text),
 }
 
 impl Check {
     /// The `framework:control` strings the check maps to.
     pub fn controls(&self) -> &[String] {
         &self.controls
+    }
+
+    /// The controls, shared with every finding.
+    pub(crate) fn shared_controls(&self) -> Arc<[String]> {
+        self.controls.clone()
+    }
+
+    /// Whether the compiled evaluator runs this check (otherwise the `cel`
+    /// interpreter does).
+    pub fn is_compiled(&self) -> bool {
+        self.compiled.is_some()
     }
 
     /// The service a check belongs to: the first part of its id.
@@ -239,7 +261,7 @@ pub fn load(
                 format!("evidence `{path}` must start with props., tags., name, region or account"),
             )),
         }
-        evidence_paths.push((path.clone(), parts));
+        evidence_paths.push((Text::from(path.as_str()), parts));
     }
 
     for (framework, controls) in &spec.frameworks {
@@ -264,10 +286,25 @@ pub fn load(
     }
 
     let mut needs_kinds = Vec::new();
+    let mut relations = Vec::new();
     for program in condition.iter().chain(applies_when.iter()) {
         let mut calls = Vec::new();
         kind_calls(program.expression(), &mut calls);
-        for call in calls {
+        for (function, relation, call) in calls {
+            if function != "kind_in_account" {
+                let Some(relation) = relation.filter(|r| RELATIONS.contains(&r.as_str())) else {
+                    problems.push(Diagnostic::at_key(
+                        file,
+                        source,
+                        "condition",
+                        format!("{function}(resource, \"RELATION\", \"KIND\") takes a relation of docs/model.md as a string literal"),
+                    ));
+                    continue;
+                };
+                if let Some(k) = &call {
+                    relations.push((function.clone(), relation, k.clone()));
+                }
+            }
             match call {
                 Some(k) if plumb_model::kinds::find(&k).is_some() => needs_kinds.push(k),
                 Some(k) => problems.push(Diagnostic::in_expression(
@@ -277,13 +314,13 @@ pub fn load(
                     &spec.condition,
                     line_of(&spec.condition, &k),
                     column_of(&spec.condition, &k),
-                    format!("kind_in_account: unknown kind `{k}`"),
+                    format!("{function}: unknown kind `{k}`"),
                 )),
                 None => problems.push(Diagnostic::at_key(
                     file,
                     source,
                     "condition",
-                    "kind_in_account(resource, \"KIND\") takes the kind as a string literal",
+                    format!("{function}(…) takes the kind as a string literal"),
                 )),
             }
         }
@@ -291,7 +328,19 @@ pub fn load(
     let needs_edges = [Some(&spec.condition), spec.applies_when.as_ref()]
         .iter()
         .flatten()
-        .any(|c| c.contains("edges_out") || c.contains("edges_in"));
+        .any(|c| c.contains("edges_out") || c.contains("edges_in"))
+        || !relations.is_empty();
+    let compiled = match (&condition, &applies_when) {
+        (Some(c), a) => crate::compiled::compile(c.expression()).ok().and_then(|c| {
+            match a {
+                Some(a) => crate::compiled::compile(a.expression())
+                    .ok()
+                    .map(|a| (c, Some(a))),
+                None => Some((c, None)),
+            }
+        }),
+        _ => None,
+    };
 
     let controls = spec
         .frameworks
@@ -301,6 +350,11 @@ pub fn load(
     match (condition, problems.is_empty()) {
         (Some(condition), true) => Ok(Check {
             controls,
+            texts: (
+                Text::from(spec.id.as_str()),
+                Text::from(spec.title.as_str()),
+                Text::from(spec.remediation.text.trim()),
+            ),
             spec,
             file: file.to_string(),
             condition,
@@ -308,6 +362,8 @@ pub fn load(
             evidence_paths,
             needs_kinds,
             needs_edges,
+            relations,
+            compiled,
         }),
         _ => Err(problems),
     }
@@ -433,15 +489,48 @@ fn column_of(expression: &str, needle: &str) -> usize {
 
 /// The kinds named by `kind_in_account(resource, "KIND")` calls; `None`
 /// for a call whose kind is not a string literal.
-fn kind_calls(expr: &IdedExpr, out: &mut Vec<Option<String>>) {
+/// The relations `related` and `referrers` can follow.
+const RELATIONS: &[&str] = &[
+    "contains",
+    "attached_to",
+    "uses",
+    "encrypted_by",
+    "assumes",
+    "routes_to",
+    "member_of",
+    "protected_by",
+    "associated_with",
+    "logs_to",
+    "has_policy",
+    "snapshot_of",
+    "monitors",
+    "notifies_to",
+];
+
+/// Every call that reads other resources: `(function, relation, kind)`,
+/// the relation and kind when given as string literals.
+type GraphCall = (String, Option<String>, Option<String>);
+
+fn kind_calls(expr: &IdedExpr, out: &mut Vec<GraphCall>) {
     use cel::common::ast::LiteralValue;
+    let literal = |e: Option<&IdedExpr>| match e.map(|a| &a.expr) {
+        Some(Expr::Literal(LiteralValue::String(s))) => Some(s.inner().to_string()),
+        _ => None,
+    };
     match &expr.expr {
         Expr::Call(call) => {
-            if call.func_name == "kind_in_account" {
-                out.push(match call.args.get(1).map(|a| &a.expr) {
-                    Some(Expr::Literal(LiteralValue::String(s))) => Some(s.inner().to_string()),
-                    _ => None,
-                });
+            match call.func_name.as_str() {
+                "kind_in_account" => out.push((
+                    call.func_name.clone(),
+                    None,
+                    literal(call.args.get(1)),
+                )),
+                "related" | "referrers" => out.push((
+                    call.func_name.clone(),
+                    literal(call.args.get(1)),
+                    literal(call.args.get(2)),
+                )),
+                _ => {}
             }
             if let Some(t) = &call.target {
                 kind_calls(t, out);
@@ -461,6 +550,14 @@ fn kind_calls(expr: &IdedExpr, out: &mut Vec<Option<String>>) {
             }
         }
         Expr::List(l) => l.elements.iter().for_each(|e| kind_calls(e, out)),
+        Expr::Map(m) => {
+            for e in &m.entries {
+                if let EntryExpr::MapEntry(e) = &e.expr {
+                    kind_calls(&e.key, out);
+                    kind_calls(&e.value, out);
+                }
+            }
+        }
         _ => {}
     }
 }

@@ -216,13 +216,13 @@ impl Config {
 
 impl Mute {
     fn matches(&self, f: &Finding, tags: Option<&BTreeMap<String, String>>) -> bool {
-        self.check.as_ref().is_none_or(|g| g.is_match(&f.check_id))
+        self.check.as_ref().is_none_or(|g| g.is_match(&*f.check_id))
             && self
                 .resource
                 .as_ref()
-                .is_none_or(|g| g.is_match(&f.resource_uid))
-            && self.account.as_ref().is_none_or(|a| *a == f.account)
-            && self.region.as_ref().is_none_or(|r| *r == f.region)
+                .is_none_or(|g| g.is_match(&*f.resource_uid))
+            && self.account.as_ref().is_none_or(|a| **a == *f.account)
+            && self.region.as_ref().is_none_or(|r| **r == *f.region)
             && self
                 .tag
                 .as_ref()
@@ -242,7 +242,7 @@ pub fn apply_mutes(
 ) -> Vec<String> {
     let mut expired_notices = BTreeMap::new();
     for f in findings.iter_mut().filter(|f| f.status == Status::Fail) {
-        let resource_tags = tags.get(&f.resource_uid);
+        let resource_tags = tags.get(&*f.resource_uid);
         let matching: Vec<&Mute> = config
             .mutes
             .iter()
@@ -282,7 +282,7 @@ mod tests {
     fn finding(check: &str, uid: &str) -> Finding {
         Finding {
             check_id: check.into(),
-            title: String::new(),
+            title: "".into(),
             severity: Severity::High,
             status: Status::Fail,
             resource_uid: uid.into(),
@@ -290,8 +290,8 @@ mod tests {
             account: "111122223333".into(),
             region: "eu-west-1".into(),
             evidence: Default::default(),
-            controls: vec![],
-            remediation: String::new(),
+            controls: Vec::new().into(),
+            remediation: "".into(),
             reason: None,
         }
     }

@@ -12,16 +12,34 @@ use std::sync::Arc;
 
 use cel::objects::{Key, Map as CelMap};
 use cel::{Context, ExecutionError, Value};
-use plumb_model::{CoverageStatus, Finding, Resource, Snapshot, Status};
+use plumb_model::{CoverageStatus, Evidence, Finding, Resource, Snapshot, Status, Text};
 use rayon::prelude::*;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use crate::check::Check;
+use crate::compiled::Env;
+use crate::graph::Graph;
 use crate::value::resource_value;
+
+/// Which evaluator decides conditions. The compiled one is the default;
+/// the `cel` interpreter is the reference it is tested against, and runs
+/// any condition the compiled one does not implement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evaluator {
+    /// Compiled conditions, the interpreter only where needed.
+    Compiled,
+    /// The `cel` interpreter for every condition.
+    Interpreter,
+}
 
 /// Runs `checks` on `snapshot`. Findings come out ordered by check, then
 /// resource.
 pub fn evaluate(checks: &[&Check], snapshot: &Snapshot) -> Vec<Finding> {
+    evaluate_with(checks, snapshot, Evaluator::Compiled)
+}
+
+/// [`evaluate`] with a chosen evaluator.
+pub fn evaluate_with(checks: &[&Check], snapshot: &Snapshot, evaluator: Evaluator) -> Vec<Finding> {
     let mut by_kind: HashMap<&str, Vec<&Resource>> = HashMap::new();
     for r in &snapshot.resources {
         by_kind.entry(r.kind.as_str()).or_default().push(r);
@@ -33,35 +51,132 @@ pub fn evaluate(checks: &[&Check], snapshot: &Snapshot) -> Vec<Finding> {
             .or_default()
             .push(c);
     }
-    let root = root_context(kind_index(checks, snapshot));
-    let edges = edge_index(checks, snapshot);
+    let kinds: BTreeSet<&str> = checks
+        .iter()
+        .flat_map(|c| c.needs_kinds.iter().map(String::as_str))
+        .collect();
+    let edges = checks.iter().any(|c| c.needs_edges);
+    let graph = Graph::new(snapshot, &kinds, edges);
+    let env = Env {
+        graph: &graph,
+        edges,
+    };
+    let compiled = |c: &Check| evaluator == Evaluator::Compiled && c.compiled.is_some();
+    let interpreted: Vec<&Check> = checks.iter().copied().filter(|c| !compiled(c)).collect();
+    let root = (!interpreted.is_empty()).then(|| {
+        root_context(
+            kind_index(&interpreted, snapshot),
+            related_index(&interpreted, &graph, &by_kind),
+        )
+    });
+    let index = edge_index(&interpreted, snapshot);
 
-    let mut findings: Vec<Finding> = Vec::new();
+    // Findings by check, each in resource-uid order: resources are
+    // visited sorted by uid, so no sort over the findings is needed.
+    let mut by_check: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();
     for (kind, kind_checks) in &checks_by_kind {
-        let resources = by_kind.get(kind).map(Vec::as_slice).unwrap_or_default();
-        let per_resource: Vec<Vec<Finding>> = resources
+        let mut resources: Vec<&Resource> = by_kind.get(kind).cloned().unwrap_or_default();
+        resources.par_sort_unstable_by(|a, b| a.uid.cmp(&b.uid));
+        let per_resource: Vec<Vec<(usize, Finding)>> = resources
             .par_iter()
             .map(|r| {
-                let mut value = resource_value(r);
-                if kind_checks.iter().any(|c| c.needs_edges) {
-                    value = with_edges(value, &edges, &r.uid);
+                let shared = Shared::of(r);
+                // The interpreter's scope, built for the first check that
+                // needs it and shared by the rest of the kind.
+                let mut scope: Option<Context> = None;
+                let mut out = Vec::with_capacity(kind_checks.len());
+                for (i, c) in kind_checks.iter().enumerate() {
+                    let found = if compiled(c) {
+                        let Some((condition, applies_when)) = &c.compiled else {
+                            continue;
+                        };
+                        evaluate_one(c, r, &shared, |part| match part {
+                            Part::AppliesWhen => applies_when.as_ref().map(|a| a.run(&env, r)),
+                            Part::Condition => Some(condition.run(&env, r)),
+                        })
+                    } else {
+                        let Some(root) = &root else { continue };
+                        let scope = scope.get_or_insert_with(|| {
+                            let mut value = resource_value(r);
+                            if kind_checks.iter().any(|c| c.needs_edges) {
+                                value = with_edges(value, &index, &r.uid);
+                            }
+                            let mut scope = root.new_inner_scope();
+                            scope.add_variable_from_value("resource", value);
+                            scope
+                        });
+                        evaluate_one(c, r, &shared, |part| {
+                            let program = match part {
+                                Part::AppliesWhen => c.applies_when.as_ref()?,
+                                Part::Condition => &c.condition,
+                            };
+                            Some(match program.execute(scope) {
+                                Ok(Value::Bool(b)) => Ok(b),
+                                Ok(other) => Err(format!("gave {other:?}, not a boolean")),
+                                Err(e) => Err(e.to_string()),
+                            })
+                        })
+                    };
+                    out.extend(found.map(|f| (i, f)));
                 }
-                // One scope per resource, shared by every check of its kind.
-                let mut scope = root.new_inner_scope();
-                scope.add_variable_from_value("resource", value);
-                kind_checks
-                    .iter()
-                    .filter_map(|c| evaluate_one(&scope, c, r))
-                    .collect()
+                out
             })
             .collect();
-        findings.extend(per_resource.into_iter().flatten());
-        for c in kind_checks {
-            findings.extend(coverage_errors(c, snapshot));
+        let mut buckets: Vec<Vec<Finding>> = kind_checks.iter().map(|_| Vec::new()).collect();
+        for (i, f) in per_resource.into_iter().flatten() {
+            buckets[i].push(f);
+        }
+        for (c, mut bucket) in kind_checks.iter().zip(buckets) {
+            let errors = coverage_errors(c, snapshot);
+            if !errors.is_empty() {
+                bucket.extend(errors);
+                bucket.sort_by(|a, b| a.resource_uid.cmp(&b.resource_uid));
+            }
+            by_check.entry(c.spec.id.as_str()).or_default().extend(bucket);
         }
     }
-    findings.sort_by(|a, b| (&a.check_id, &a.resource_uid).cmp(&(&b.check_id, &b.resource_uid)));
+    let mut findings = Vec::with_capacity(by_check.values().map(Vec::len).sum());
+    for (_, list) in by_check {
+        findings.extend(list);
+    }
     findings
+}
+
+/// The two expressions of a check.
+enum Part {
+    AppliesWhen,
+    Condition,
+}
+
+/// For the interpreter: `related` / `referrers` results of the interpreted
+/// checks' resources, by `(uid, function, relation, kind)`.
+type RelatedIndex = HashMap<(String, String, String, String), Result<Value, String>>;
+
+fn related_index(
+    checks: &[&Check],
+    graph: &Graph<'_>,
+    by_kind: &HashMap<&str, Vec<&Resource>>,
+) -> Arc<RelatedIndex> {
+    let mut index = RelatedIndex::new();
+    for c in checks {
+        for r in by_kind.get(c.spec.kind.as_str()).into_iter().flatten() {
+            for (function, relation, kind) in &c.relations {
+                let found = if function == "related" {
+                    graph.related(r, relation, kind)
+                } else {
+                    graph.referrers(r, relation, kind)
+                };
+                let value = found.map(|list| {
+                    Value::List(Arc::new(list.into_iter().map(resource_value).collect()))
+                });
+                index.insert(
+                    (r.uid.clone(), function.clone(), relation.clone(), kind.clone()),
+                    value,
+                );
+            }
+        }
+    }
+    Arc::new(index)
 }
 
 /// For `kind_in_account(resource, KIND)`: the resources of each kind a
@@ -116,7 +231,7 @@ fn kind_index(checks: &[&Check], snapshot: &Snapshot) -> Arc<KindIndex> {
     Arc::new(index)
 }
 
-fn root_context(kinds: Arc<KindIndex>) -> Context<'static, 'static> {
+fn root_context(kinds: Arc<KindIndex>, related: Arc<RelatedIndex>) -> Context<'static, 'static> {
     let mut context = Context::default();
     // The helper names are fixed and distinct from CEL's own: registration
     // cannot conflict.
@@ -142,6 +257,29 @@ fn root_context(kinds: Arc<KindIndex>) -> Context<'static, 'static> {
     );
     if let Err(e) = registered {
         unreachable!("kind_in_account conflicts with CEL: {e:?}");
+    }
+    for function in ["related", "referrers"] {
+        let related = related.clone();
+        let registered = context.add_function(
+            function,
+            move |resource: Value, relation: Value, kind: Value| -> Result<Value, ExecutionError> {
+                let text = |v: &Value| crate::value::text(v).unwrap_or("").to_string();
+                let uid = crate::value::field(&resource, "uid")
+                    .map(text)
+                    .unwrap_or_default();
+                match related.get(&(uid.clone(), function.to_string(), text(&relation), text(&kind))) {
+                    Some(Ok(list)) => Ok(list.clone()),
+                    Some(Err(why)) => Err(ExecutionError::function_error(function, why)),
+                    None => Err(ExecutionError::function_error(
+                        function,
+                        format!("{function} is only known for the checked resource, not for {uid}"),
+                    )),
+                }
+            },
+        );
+        if let Err(e) = registered {
+            unreachable!("{function} conflicts with CEL: {e:?}");
+        }
     }
     context
 }
@@ -210,29 +348,49 @@ fn with_edges(value: Value, edges: &EdgeIndex, uid: &str) -> Value {
     })
 }
 
+/// A resource's fields that every finding on it shares.
+struct Shared {
+    uid: Text,
+    kind: Text,
+    account: Text,
+    region: Text,
+}
+
+impl Shared {
+    fn of(r: &Resource) -> Self {
+        Shared {
+            uid: Text::from(r.uid.as_str()),
+            kind: Text::from(r.kind.as_str()),
+            account: Text::from(r.account.as_str()),
+            region: Text::from(r.region.as_str()),
+        }
+    }
+}
+
 fn finding(
     check: &Check,
     r: &Resource,
+    shared: &Shared,
     status: Status,
-    evidence: Map<String, Json>,
+    evidence: Evidence,
     reason: Option<String>,
 ) -> Finding {
     let remediation = if status == Status::Pass {
-        check.spec.remediation.text.trim().to_string()
+        check.texts.2.clone()
     } else {
-        render_remediation(check, r)
+        Text::from(render_remediation(check, r))
     };
     Finding {
-        check_id: check.spec.id.clone(),
-        title: check.spec.title.clone(),
+        check_id: check.texts.0.clone(),
+        title: check.texts.1.clone(),
         severity: check.spec.severity,
         status,
-        resource_uid: r.uid.clone(),
-        kind: r.kind.clone(),
-        account: r.account.clone(),
-        region: r.region.clone(),
+        resource_uid: shared.uid.clone(),
+        kind: shared.kind.clone(),
+        account: shared.account.clone(),
+        region: shared.region.clone(),
         evidence,
-        controls: check.controls().to_vec(),
+        controls: check.shared_controls(),
         remediation,
         reason,
     }
@@ -247,19 +405,20 @@ fn gaps_text(r: &Resource) -> String {
     format!(" (not collected: {})", list.join("; "))
 }
 
-fn evaluate_one(scope: &Context<'_, '_>, check: &Check, r: &Resource) -> Option<Finding> {
-    if let Some(applies) = &check.applies_when {
-        match applies.execute(scope) {
-            Ok(Value::Bool(true)) => {}
-            Ok(Value::Bool(false)) => return None,
-            Ok(other) => {
-                let reason = format!("applies_when gave {other:?}, not a boolean");
-                return Some(finding(check, r, Status::Error, Map::new(), Some(reason)));
-            }
-            Err(e) => {
-                let reason = format!("applies_when could not be evaluated: {e}{}", gaps_text(r));
-                return Some(finding(check, r, Status::Error, Map::new(), Some(reason)));
-            }
+/// One check on one resource: `None` when it does not apply. `decide`
+/// evaluates a part of the check (`None` when the check has no such part).
+fn evaluate_one(
+    check: &Check,
+    r: &Resource,
+    shared: &Shared,
+    mut decide: impl FnMut(Part) -> Option<Result<bool, String>>,
+) -> Option<Finding> {
+    match decide(Part::AppliesWhen) {
+        None | Some(Ok(true)) => {}
+        Some(Ok(false)) => return None,
+        Some(Err(e)) => {
+            let reason = format!("applies_when could not be evaluated: {e}{}", gaps_text(r));
+            return Some(finding(check, r, shared, Status::Error, Evidence::default(), Some(reason)));
         }
     }
     let (evidence, missing) = evidence(check, r);
@@ -269,37 +428,34 @@ fn evaluate_one(scope: &Context<'_, '_>, check: &Check, r: &Resource) -> Option<
             missing.join(", "),
             gaps_text(r)
         );
-        return Some(finding(check, r, Status::Error, evidence, Some(reason)));
+        return Some(finding(check, r, shared, Status::Error, evidence, Some(reason)));
     }
-    let (status, reason) = match check.condition.execute(scope) {
-        Ok(Value::Bool(true)) => (Status::Pass, None),
-        Ok(Value::Bool(false)) => (Status::Fail, None),
-        Ok(other) => (
-            Status::Error,
-            Some(format!("the condition gave {other:?}, not a boolean")),
-        ),
-        Err(e) => (
+    let (status, reason) = match decide(Part::Condition) {
+        Some(Ok(true)) => (Status::Pass, None),
+        Some(Ok(false)) => (Status::Fail, None),
+        Some(Err(e)) => (
             Status::Error,
             Some(format!(
                 "the condition could not be evaluated: {e}{}",
                 gaps_text(r)
             )),
         ),
+        None => (Status::Error, Some("the check has no condition".to_string())),
     };
-    Some(finding(check, r, status, evidence, reason))
+    Some(finding(check, r, shared, status, evidence, reason))
 }
 
 /// The evidence values, and the evidence paths whose top-level prop is
 /// absent (not collected).
-fn evidence(check: &Check, r: &Resource) -> (Map<String, Json>, Vec<String>) {
-    let mut out = Map::new();
+fn evidence(check: &Check, r: &Resource) -> (Evidence, Vec<String>) {
+    let mut out = Vec::with_capacity(check.evidence_paths.len());
     let mut missing = Vec::new();
     for (path, parts) in &check.evidence_paths {
         let value = match parts.first().map(String::as_str) {
             Some("props") => {
                 let top = parts.get(1).map(String::as_str).unwrap_or("");
                 if r.props.get(top).is_none() {
-                    missing.push(path.clone());
+                    missing.push(path.to_string());
                     continue;
                 }
                 parts[1..]
@@ -318,9 +474,9 @@ fn evidence(check: &Check, r: &Resource) -> (Map<String, Json>, Vec<String>) {
             Some("account") => Json::String(r.account.clone()),
             _ => Json::Null,
         };
-        out.insert(path.clone(), value);
+        out.push((path.clone(), value));
     }
-    (out, missing)
+    (Evidence(out), missing)
 }
 
 /// `error` findings for what the snapshot could not see: every failed unit
@@ -371,17 +527,17 @@ fn unit_error(
     reason: String,
 ) -> Finding {
     Finding {
-        check_id: check.spec.id.clone(),
-        title: check.spec.title.clone(),
+        check_id: check.texts.0.clone(),
+        title: check.texts.1.clone(),
         severity: check.spec.severity,
         status: Status::Error,
-        resource_uid: format!("coverage:{account}:{region}:{service}"),
-        kind: check.spec.kind.clone(),
-        account: account.to_string(),
-        region: region.to_string(),
-        evidence: Map::new(),
-        controls: check.controls().to_vec(),
-        remediation: check.spec.remediation.text.trim().to_string(),
+        resource_uid: Text::from(format!("coverage:{account}:{region}:{service}")),
+        kind: Text::from(check.spec.kind.as_str()),
+        account: Text::from(account),
+        region: Text::from(region),
+        evidence: Evidence::default(),
+        controls: check.shared_controls(),
+        remediation: check.texts.2.clone(),
         reason: Some(reason),
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use cel::{Context, ExecutionError, Value};
 use chrono::{DateTime, Utc};
 
-use crate::value::{field, int, items, strings, text};
+use crate::value::{field, int, items, strings, text, Doc};
 
 /// The helper functions, by name, for load-time validation of conditions.
 pub const HELPERS: &[&str] = &[
@@ -21,6 +21,8 @@ pub const HELPERS: &[&str] = &[
     "days_since",
     "metric_filter_matches",
     "kind_in_account",
+    "related",
+    "referrers",
 ];
 
 /// Condition keys that tie a public principal to known callers: a statement
@@ -43,20 +45,20 @@ const RESTRICTING_KEYS: &[&str] = &[
     "s3:dataaccesspointaccount",
 ];
 
-fn statements(policy: &Value) -> Vec<&Value> {
+fn statements<'a, D: Doc<'a>>(policy: D) -> Vec<D> {
     match field(policy, "Statement") {
         Some(s) => items(s),
         None => Vec::new(),
     }
 }
 
-fn is_allow(statement: &Value) -> bool {
+fn is_allow<'a, D: Doc<'a>>(statement: D) -> bool {
     field(statement, "Effect").and_then(text) == Some("Allow")
 }
 
 /// Whether a principal block names everyone: `"*"`, `{"AWS": "*"}`,
 /// `{"AWS": ["*"]}` or `{"CanonicalUser": "*"}`.
-fn principal_is_everyone(principal: &Value) -> bool {
+fn principal_is_everyone<'a, D: Doc<'a>>(principal: D) -> bool {
     if text(principal) == Some("*") {
         return true;
     }
@@ -67,30 +69,24 @@ fn principal_is_everyone(principal: &Value) -> bool {
 }
 
 /// Whether a statement's conditions limit it to known callers.
-fn restricted_by_condition(statement: &Value) -> bool {
-    let Some(Value::Map(conditions)) = field(statement, "Condition") else {
+fn restricted_by_condition<'a, D: Doc<'a>>(statement: D) -> bool {
+    let Some(conditions) = field(statement, "Condition").and_then(Doc::as_entries) else {
         return false;
     };
-    conditions
-        .map
-        .values()
-        .any(|operator_block| match operator_block {
-            Value::Map(keys) => keys.map.iter().any(|(k, v)| {
-                let key = match k {
-                    cel::objects::Key::String(s) => s.to_ascii_lowercase(),
-                    _ => return false,
-                };
-                RESTRICTING_KEYS.contains(&key.as_str())
+    conditions.into_iter().any(|(_, operator_block)| {
+        operator_block.as_entries().is_some_and(|keys| {
+            keys.into_iter().any(|(k, v)| {
+                RESTRICTING_KEYS.contains(&k.to_ascii_lowercase().as_str())
                     && strings(v).iter().all(|value| *value != "*")
-            }),
-            _ => false,
+            })
         })
+    })
 }
 
 /// Whether a resource policy lets anyone in: an `Allow` whose principal is
 /// everyone (or which uses `NotPrincipal`) with no condition tying it to
 /// known accounts, organizations, networks or sources.
-pub fn policy_is_public(policy: &Value) -> bool {
+pub fn policy_is_public<'a, D: Doc<'a>>(policy: D) -> bool {
     statements(policy).into_iter().any(|s| {
         is_allow(s)
             && (field(s, "Principal").is_some_and(principal_is_everyone)
@@ -115,7 +111,7 @@ pub fn wildcard_match(pattern: &str, value: &str) -> bool {
 
 /// Whether an identity policy allows `action` (on some resource): an
 /// `Allow` statement whose `Action` matches it, or whose `NotAction` does not.
-pub fn policy_allows(policy: &Value, action: &str) -> bool {
+pub fn policy_allows<'a, D: Doc<'a>>(policy: D, action: &str) -> bool {
     statements(policy).into_iter().any(|s| {
         is_allow(s)
             && match (field(s, "Action"), field(s, "NotAction")) {
@@ -128,7 +124,7 @@ pub fn policy_allows(policy: &Value, action: &str) -> bool {
 
 /// Whether a policy grants full administrative rights: an `Allow` of
 /// action `*` on resource `*` (CIS "no `*:*` policies").
-pub fn policy_is_admin(policy: &Value) -> bool {
+pub fn policy_is_admin<'a, D: Doc<'a>>(policy: D) -> bool {
     statements(policy).into_iter().any(|s| {
         is_allow(s)
             && field(s, "Action")
@@ -138,7 +134,7 @@ pub fn policy_is_admin(policy: &Value) -> bool {
 }
 
 /// Whether an `Allow` grants every action of some service (`s3:*`).
-pub fn policy_has_service_wildcard(policy: &Value) -> bool {
+pub fn policy_has_service_wildcard<'a, D: Doc<'a>>(policy: D) -> bool {
     statements(policy).into_iter().any(|s| {
         is_allow(s)
             && field(s, "Action")
@@ -154,7 +150,7 @@ pub fn cidr_is_public(cidr: &str) -> bool {
 /// Whether a security group's ingress permissions (`ip_permissions`) let
 /// the whole internet reach `port` (any port when `port` is -1), over TCP,
 /// UDP or all protocols.
-pub fn ingress_open_to_world(permissions: &Value, port: i64) -> bool {
+pub fn ingress_open_to_world<'a, D: Doc<'a>>(permissions: D, port: i64) -> bool {
     items(permissions).into_iter().any(|p| {
         let protocol = field(p, "ip_protocol").and_then(text).unwrap_or("");
         let all = protocol == "-1" || protocol.eq_ignore_ascii_case("all");

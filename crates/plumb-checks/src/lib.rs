@@ -8,11 +8,13 @@
 #![deny(missing_docs)]
 
 pub mod check;
+mod compiled;
 pub mod config;
 pub mod diagnostic;
 pub mod docs;
 pub mod engine;
 pub mod framework;
+mod graph;
 pub mod helpers;
 pub mod library;
 pub mod value;
@@ -20,7 +22,7 @@ pub mod value;
 pub use check::{Check, CheckSpec, Remediation};
 pub use config::{apply_mutes, Config, Mute};
 pub use diagnostic::{Diagnostic, LoadErrors};
-pub use engine::evaluate;
+pub use engine::{evaluate, evaluate_with, Evaluator};
 pub use framework::{
     posture, Assessment, Control, ControlPosture, ControlStatus, Framework, Posture,
 };

@@ -72,41 +72,94 @@ pub fn resource_value(r: &Resource) -> Value {
     Value::Map(Map { map: Arc::new(out) })
 }
 
-/// A field of a CEL map, if the value is a map that has it.
-pub fn field<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
-    match value {
-        Value::Map(m) => m.get(&KeyRef::String(name)),
-        _ => None,
+/// A read-only view of a JSON-like document, so that the helpers are
+/// written once and serve both the `cel` interpreter's values and the
+/// compiled evaluator's values borrowed from the snapshot.
+pub trait Doc<'a>: Copy + 'a {
+    /// A field of a map, if the value is a map that has it.
+    fn get(self, name: &str) -> Option<Self>;
+    /// The string, if the value is one.
+    fn as_text(self) -> Option<&'a str>;
+    /// The integer (int or uint), if the value is one.
+    fn as_int(self) -> Option<i64>;
+    /// Whether the value is null.
+    fn is_null(self) -> bool;
+    /// The elements, if the value is a list.
+    fn as_list(self) -> Option<Vec<Self>>;
+    /// The string-keyed entries, if the value is a map.
+    fn as_entries(self) -> Option<Vec<(&'a str, Self)>>;
+}
+
+impl<'a> Doc<'a> for &'a Value {
+    fn get(self, name: &str) -> Option<Self> {
+        match self {
+            Value::Map(m) => m.get(&KeyRef::String(name)),
+            _ => None,
+        }
+    }
+    fn as_text(self) -> Option<&'a str> {
+        match self {
+            Value::String(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+    fn as_int(self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::UInt(u) => i64::try_from(*u).ok(),
+            _ => None,
+        }
+    }
+    fn is_null(self) -> bool {
+        matches!(self, Value::Null)
+    }
+    fn as_list(self) -> Option<Vec<Self>> {
+        match self {
+            Value::List(l) => Some(l.iter().collect()),
+            _ => None,
+        }
+    }
+    fn as_entries(self) -> Option<Vec<(&'a str, Self)>> {
+        match self {
+            Value::Map(m) => Some(
+                m.map
+                    .iter()
+                    .filter_map(|(k, v)| match k {
+                        Key::String(s) => Some((s.as_str(), v)),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        }
     }
 }
 
-/// A CEL string, if it is one.
-pub fn text(value: &Value) -> Option<&str> {
-    match value {
-        Value::String(s) => Some(s.as_str()),
-        _ => None,
-    }
+/// A field of a map, if the value is a map that has it.
+pub fn field<'a, D: Doc<'a>>(value: D, name: &str) -> Option<D> {
+    value.get(name)
 }
 
-/// A CEL integer (int or uint), if it is one.
-pub fn int(value: &Value) -> Option<i64> {
-    match value {
-        Value::Int(i) => Some(*i),
-        Value::UInt(u) => i64::try_from(*u).ok(),
-        _ => None,
-    }
+/// A string, if the value is one.
+pub fn text<'a, D: Doc<'a>>(value: D) -> Option<&'a str> {
+    value.as_text()
+}
+
+/// An integer (int or uint), if the value is one.
+pub fn int<'a, D: Doc<'a>>(value: D) -> Option<i64> {
+    value.as_int()
 }
 
 /// The items of a list; a single value is a list of one (IAM allows both).
-pub fn items(value: &Value) -> Vec<&Value> {
-    match value {
-        Value::List(l) => l.iter().collect(),
-        Value::Null => Vec::new(),
-        other => vec![other],
+pub fn items<'a, D: Doc<'a>>(value: D) -> Vec<D> {
+    match value.as_list() {
+        Some(list) => list,
+        None if value.is_null() => Vec::new(),
+        None => vec![value],
     }
 }
 
 /// The strings of a string-or-list value.
-pub fn strings(value: &Value) -> Vec<&str> {
+pub fn strings<'a, D: Doc<'a>>(value: D) -> Vec<&'a str> {
     items(value).into_iter().filter_map(text).collect()
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use plumb_checks::Check;
-use plumb_checks::{evaluate, Library};
+use plumb_checks::{evaluate, evaluate_with, Evaluator, Library};
 use plumb_model::{Coverage, CoverageStatus, Resource, Scope, Snapshot, Status};
 
 fn root() -> PathBuf {
@@ -122,7 +122,19 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
                 ));
             }
             let findings = evaluate(&[check], &snap);
-            let found: Vec<_> = findings.iter().filter(|f| f.resource_uid == uid).collect();
+            // The interpreter is the reference semantics of the compiled
+            // evaluator: both must decide every fixture alike.
+            let reference = evaluate_with(&[check], &snap, Evaluator::Interpreter);
+            let outcomes = |f: &[plumb_model::Finding]| -> Vec<(String, Status)> {
+                f.iter().map(|f| (f.resource_uid.to_string(), f.status)).collect()
+            };
+            assert_eq!(
+                outcomes(&findings),
+                outcomes(&reference),
+                "{}: the compiled evaluator and the cel interpreter disagree",
+                file.display()
+            );
+            let found: Vec<_> = findings.iter().filter(|f| *f.resource_uid == *uid).collect();
             let Some(expected) = expected else {
                 assert!(
                     found.is_empty(),
@@ -282,7 +294,7 @@ fn remediation_is_rendered_for_the_failing_resource() {
         "{text}"
     );
     assert_eq!(
-        findings[0].controls,
+        findings[0].controls.to_vec(),
         vec!["aws-fsbp:S3.8", "cis-aws-5.0:2.1.4", "cis-aws-6.0:3.1.4"]
     );
 }
@@ -325,7 +337,7 @@ fn a_company_policy_in_the_same_format_loads_and_runs() {
     );
     let statuses: Vec<_> = findings
         .iter()
-        .map(|f| (f.resource_uid.as_str(), f.status))
+        .map(|f| (&*f.resource_uid, f.status))
         .collect();
     assert_eq!(
         statuses,
@@ -418,7 +430,7 @@ fn conditions_read_edges_both_ways() {
     let findings = evaluate(&[probe(&library)], &snap);
     let by: Vec<_> = findings
         .iter()
-        .map(|f| (f.resource_uid.as_str(), f.status))
+        .map(|f| (&*f.resource_uid, f.status))
         .collect();
     assert_eq!(
         by,
@@ -445,7 +457,7 @@ fn kind_in_account_sees_the_account_and_errors_when_the_kind_was_not_collected()
     let findings = evaluate(&[probe(&library)], &snap);
     let statuses: Vec<_> = findings
         .iter()
-        .map(|f| (f.account.as_str(), f.status))
+        .map(|f| (&*f.account, f.status))
         .collect();
     assert_eq!(
         statuses,
@@ -515,7 +527,7 @@ fn the_example_company_policies_load_and_judge() {
     );
     let by: Vec<_> = findings
         .iter()
-        .map(|f| (f.resource_uid.as_str(), f.status))
+        .map(|f| (&*f.resource_uid, f.status))
         .collect();
     assert_eq!(
         by,
@@ -544,7 +556,7 @@ fn the_example_company_policies_load_and_judge() {
     );
     let by: Vec<_> = findings
         .iter()
-        .map(|f| (f.resource_uid.as_str(), f.status))
+        .map(|f| (&*f.resource_uid, f.status))
         .collect();
     assert_eq!(
         by,
@@ -552,5 +564,20 @@ fn the_example_company_policies_load_and_judge() {
             ("arn:aws:iam::1:user/ci-bot", Status::Fail),
             ("arn:aws:iam::1:user/humans/alice", Status::Pass)
         ]
+    );
+}
+
+#[test]
+fn every_builtin_check_runs_compiled() {
+    let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let interpreted: Vec<&str> = library
+        .checks
+        .iter()
+        .filter(|c| !c.is_compiled())
+        .map(|c| c.spec.id.as_str())
+        .collect();
+    assert!(
+        interpreted.is_empty(),
+        "checks left to the interpreter: {interpreted:?}"
     );
 }

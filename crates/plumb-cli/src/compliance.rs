@@ -258,8 +258,8 @@ fn print(report: &Report, format: Format) -> anyhow::Result<()> {
         let mut t = output::table(&["CHECK", "RESOURCE", "REASON"]);
         for f in errors {
             t.add_row(vec![
-                f.check_id.clone(),
-                f.resource_uid.clone(),
+                f.check_id.to_string(),
+                f.resource_uid.to_string(),
                 f.reason.clone().unwrap_or_default(),
             ]);
         }

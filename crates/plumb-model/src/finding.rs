@@ -1,5 +1,7 @@
 //! Findings: what a check says of one resource in one snapshot.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -85,31 +87,74 @@ impl Status {
     }
 }
 
+/// Shared text: the strings a finding repeats from its check (id, title,
+/// controls, remediation) and from its resource (uid, kind, account,
+/// region) are shared, not copied, by every finding that carries them.
+pub type Text = Arc<str>;
+
+/// The property values that decided a finding, by path, in the check's
+/// order; a JSON object when serialized. The paths are shared with the
+/// check.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Evidence(pub Vec<(Text, Value)>);
+
+impl Evidence {
+    /// The value recorded for `path`.
+    pub fn get(&self, path: &str) -> Option<&Value> {
+        self.0.iter().find(|(p, _)| &**p == path).map(|(_, v)| v)
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Evidence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(&**k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Evidence {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = Map::<String, Value>::deserialize(deserializer)?;
+        Ok(Evidence(
+            map.into_iter().map(|(k, v)| (Text::from(k), v)).collect(),
+        ))
+    }
+}
+
 /// What a check found on one resource of one snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// The check's id.
-    pub check_id: String,
+    pub check_id: Text,
     /// The check's title.
-    pub title: String,
+    pub title: Text,
     /// How bad a failure is.
     pub severity: Severity,
     /// Pass, fail, error or muted.
     pub status: Status,
     /// The resource's uid.
-    pub resource_uid: String,
+    pub resource_uid: Text,
     /// The resource's kind.
-    pub kind: String,
+    pub kind: Text,
     /// The resource's account.
-    pub account: String,
+    pub account: Text,
     /// The resource's region.
-    pub region: String,
+    pub region: Text,
     /// The property values that decided the outcome, by path.
-    pub evidence: Map<String, Value>,
+    pub evidence: Evidence,
     /// The framework controls the check maps to, as `framework:control`.
-    pub controls: Vec<String>,
+    pub controls: Arc<[String]>,
     /// How to fix it, rendered for this resource.
-    pub remediation: String,
+    pub remediation: Text,
     /// Why the status is `error` or `muted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

@@ -424,8 +424,10 @@ fn a_killed_write_leaves_every_stored_snapshot_whole() {
 }
 
 fn finding(check: &str, uid: &str, status: plumb_model::Status) -> plumb_model::Finding {
-    let mut evidence = serde_json::Map::new();
-    evidence.insert("props.public_access_block".into(), serde_json::Value::Null);
+    let evidence = plumb_model::Evidence(vec![(
+        "props.public_access_block".into(),
+        serde_json::Value::Null,
+    )]);
     plumb_model::Finding {
         check_id: check.into(),
         title: "Bucket blocks public access".into(),
@@ -436,7 +438,7 @@ fn finding(check: &str, uid: &str, status: plumb_model::Status) -> plumb_model::
         account: "111122223333".into(),
         region: "us-east-1".into(),
         evidence,
-        controls: vec!["cis-aws-5.0:2.1.4".into()],
+        controls: vec!["cis-aws-5.0:2.1.4".to_string()].into(),
         remediation: "aws s3api put-public-access-block --bucket b\ttab".into(),
         reason: None,
     }

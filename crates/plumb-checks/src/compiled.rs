@@ -1,0 +1,1076 @@
+//! Conditions compiled once, evaluated straight over the snapshot.
+//!
+//! The `cel` interpreter needs every resource converted into its own values
+//! first, and resolves names, functions and regular expressions on every
+//! call; at a million resources that dominates. This module turns a parsed
+//! CEL program into a tree whose variables, functions and regexes are
+//! resolved at load, and evaluates it over values that borrow the
+//! resource's JSON. Semantics are those of the `cel` crate — errors, the
+//! commutative `&&`/`||`, heterogeneous numeric equality, deferred errors
+//! in `all`/`exists` — and a test runs both engines on every fixture and on
+//! the benchmark snapshot and requires the same outcome. A condition using
+//! something this module does not implement is left to the interpreter.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use cel::common::ast::{operators, EntryExpr, Expr, LiteralValue};
+use cel::IdedExpr;
+use plumb_model::Resource;
+use regex::Regex;
+use serde_json::Value as Json;
+
+use crate::graph::Graph;
+use crate::helpers;
+use crate::value::Doc;
+
+/// A compiled condition.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    root: Node,
+    slots: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ty {
+    List,
+    Map,
+    String,
+    Int,
+    UInt,
+    Double,
+    Bool,
+    Null,
+    Bytes,
+    Type,
+}
+
+impl Ty {
+    fn named(name: &str) -> Option<Ty> {
+        Some(match name {
+            "list" => Ty::List,
+            "map" => Ty::Map,
+            "string" => Ty::String,
+            "int" => Ty::Int,
+            "uint" => Ty::UInt,
+            "double" => Ty::Double,
+            "bool" => Ty::Bool,
+            "null_type" => Ty::Null,
+            "bytes" => Ty::Bytes,
+            "type" => Ty::Type,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug)]
+enum Lit {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(String),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Fold {
+    And,
+    Or,
+}
+
+#[derive(Debug)]
+enum Node {
+    Lit(Lit),
+    Type(Ty),
+    Var(usize),
+    Select(Box<Node>, String, bool),
+    List(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Not(Box<Node>),
+    NotStrictlyFalse(Box<Node>),
+    Cond(Box<Node>, Box<Node>, Box<Node>),
+    Eq(Box<Node>, Box<Node>, bool),
+    Cmp(Box<Node>, Box<Node>, fn(Ordering) -> bool),
+    Arith(Box<Node>, Box<Node>, Arith),
+    Neg(Box<Node>),
+    Index(Box<Node>, Box<Node>),
+    In(Box<Node>, Box<Node>),
+    Call(Func, Vec<Node>),
+    Matches(Box<Node>, Regex),
+    Comprehension(Box<Comprehension>),
+}
+
+#[derive(Debug)]
+struct Comprehension {
+    range: Node,
+    iter: usize,
+    accu: usize,
+    init: Node,
+    cond: Node,
+    step: Node,
+    result: Node,
+    fold: Option<Fold>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Func {
+    Size,
+    Type,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Matches,
+    PolicyIsPublic,
+    PolicyAllows,
+    PolicyIsAdmin,
+    PolicyHasServiceWildcard,
+    CidrIsPublic,
+    IngressOpenToWorld,
+    DaysSince,
+    MetricFilterMatches,
+    KindInAccount,
+    Related,
+    Referrers,
+}
+
+impl Func {
+    /// The function of a call, and whether it takes a receiver
+    /// (`x.f(a)`) or not (`f(x, a)`); both spellings of `size` and
+    /// `matches` are CEL's.
+    fn of(name: &str, member: bool, args: usize) -> Option<Func> {
+        Some(match (name, member, args) {
+            ("size", false, 1) | ("size", true, 0) => Func::Size,
+            ("type", false, 1) => Func::Type,
+            ("contains", true, 1) => Func::Contains,
+            ("startsWith", true, 1) => Func::StartsWith,
+            ("endsWith", true, 1) => Func::EndsWith,
+            ("matches", true, 1) | ("matches", false, 2) => Func::Matches,
+            ("policy_is_public", false, 1) => Func::PolicyIsPublic,
+            ("policy_allows", false, 2) => Func::PolicyAllows,
+            ("policy_is_admin", false, 1) => Func::PolicyIsAdmin,
+            ("policy_has_service_wildcard", false, 1) => Func::PolicyHasServiceWildcard,
+            ("cidr_is_public", false, 1) => Func::CidrIsPublic,
+            ("ingress_open_to_world", false, 2) => Func::IngressOpenToWorld,
+            ("days_since", false, 1) => Func::DaysSince,
+            ("metric_filter_matches", false, 2) => Func::MetricFilterMatches,
+            ("kind_in_account", false, 2) => Func::KindInAccount,
+            ("related", false, 3) => Func::Related,
+            ("referrers", false, 3) => Func::Referrers,
+            _ => return None,
+        })
+    }
+}
+
+/// Compiles a parsed condition whose only variable is `resource`; `Err`
+/// names what this module does not implement.
+pub(crate) fn compile(expr: &IdedExpr) -> Result<Compiled, String> {
+    let mut c = Compiler {
+        scope: vec![("resource".to_string(), 0)],
+        slots: 1,
+    };
+    let root = c.node(expr)?;
+    Ok(Compiled {
+        root,
+        slots: c.slots,
+    })
+}
+
+struct Compiler {
+    scope: Vec<(String, usize)>,
+    slots: usize,
+}
+
+impl Compiler {
+    fn node(&mut self, expr: &IdedExpr) -> Result<Node, String> {
+        let b = |n| Box::new(n);
+        Ok(match &expr.expr {
+            Expr::Literal(l) => Node::Lit(match l {
+                LiteralValue::Null => Lit::Null,
+                LiteralValue::Boolean(v) => Lit::Bool(*v.inner()),
+                LiteralValue::Int(v) => Lit::Int(*v.inner()),
+                LiteralValue::UInt(v) => Lit::UInt(*v.inner()),
+                LiteralValue::Double(v) => Lit::Float(*v.inner()),
+                LiteralValue::String(v) => Lit::Str(v.inner().to_string()),
+                LiteralValue::Bytes(_) => return Err("bytes literals".into()),
+            }),
+            Expr::Ident(name) => match self.scope.iter().rev().find(|(n, _)| n == name) {
+                Some((_, slot)) => Node::Var(*slot),
+                None => match Ty::named(name) {
+                    Some(t) => Node::Type(t),
+                    None => return Err(format!("identifier `{name}`")),
+                },
+            },
+            Expr::Select(s) => Node::Select(b(self.node(&s.operand)?), s.field.clone(), s.test),
+            Expr::List(l) => {
+                if !l.optional_indices.is_empty() {
+                    return Err("optional list elements".into());
+                }
+                Node::List(
+                    l.elements
+                        .iter()
+                        .map(|e| self.node(e))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            Expr::Map(m) => {
+                let mut entries = Vec::new();
+                for e in &m.entries {
+                    match &e.expr {
+                        EntryExpr::MapEntry(e) if !e.optional => {
+                            entries.push((self.node(&e.key)?, self.node(&e.value)?))
+                        }
+                        _ => return Err("optional map entries".into()),
+                    }
+                }
+                Node::Map(entries)
+            }
+            Expr::Comprehension(c) => {
+                if c.iter_var2.is_some() {
+                    return Err("two-variable comprehensions".into());
+                }
+                let range = self.node(&c.iter_range)?;
+                let init = self.node(&c.accu_init)?;
+                let accu = self.slot(&c.accu_var);
+                let cond = self.node(&c.loop_cond)?;
+                let iter = self.slot(&c.iter_var);
+                let step = self.node(&c.loop_step)?;
+                self.scope.pop();
+                let result = self.node(&c.result)?;
+                self.scope.pop();
+                let fold = match &c.loop_step.expr {
+                    Expr::Call(call)
+                        if call.target.is_none()
+                            && matches!(call.args.first().map(|a| &a.expr),
+                                Some(Expr::Ident(n)) if *n == c.accu_var) =>
+                    {
+                        match call.func_name.as_str() {
+                            operators::LOGICAL_AND => Some(Fold::And),
+                            operators::LOGICAL_OR => Some(Fold::Or),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                };
+                Node::Comprehension(Box::new(Comprehension {
+                    range,
+                    iter,
+                    accu,
+                    init,
+                    cond,
+                    step,
+                    result,
+                    fold,
+                }))
+            }
+            Expr::Call(call) => self.call(call)?,
+            Expr::Struct(_) => return Err("struct literals".into()),
+            Expr::Unspecified => return Err("an unspecified expression".into()),
+        })
+    }
+
+    fn slot(&mut self, name: &str) -> usize {
+        let slot = self.slots;
+        self.slots += 1;
+        self.scope.push((name.to_string(), slot));
+        slot
+    }
+
+    fn call(&mut self, call: &cel::common::ast::CallExpr) -> Result<Node, String> {
+        let b = |n| Box::new(n);
+        let name = call.func_name.as_str();
+        let args = &call.args;
+        if call.target.is_none() {
+            let two = |c: &mut Self| -> Result<(Box<Node>, Box<Node>), String> {
+                Ok((b(c.node(&args[0])?), b(c.node(&args[1])?)))
+            };
+            match (name, args.len()) {
+                (operators::LOGICAL_AND, 2) => {
+                    let (l, r) = two(self)?;
+                    return Ok(Node::And(l, r));
+                }
+                (operators::LOGICAL_OR, 2) => {
+                    let (l, r) = two(self)?;
+                    return Ok(Node::Or(l, r));
+                }
+                (operators::CONDITIONAL, 3) => {
+                    return Ok(Node::Cond(
+                        b(self.node(&args[0])?),
+                        b(self.node(&args[1])?),
+                        b(self.node(&args[2])?),
+                    ))
+                }
+                (operators::LOGICAL_NOT, 1) => return Ok(Node::Not(b(self.node(&args[0])?))),
+                (operators::NOT_STRICTLY_FALSE, 1) => {
+                    return Ok(Node::NotStrictlyFalse(b(self.node(&args[0])?)))
+                }
+                (operators::NEGATE, 1) => return Ok(Node::Neg(b(self.node(&args[0])?))),
+                (operators::EQUALS, 2) => {
+                    let (l, r) = two(self)?;
+                    return Ok(Node::Eq(l, r, true));
+                }
+                (operators::NOT_EQUALS, 2) => {
+                    let (l, r) = two(self)?;
+                    return Ok(Node::Eq(l, r, false));
+                }
+                (operators::LESS, 2) => {
+                    let (l, r) = two(self)?;
+                    return Ok(Node::Cmp(l, r, |o| o == Ordering::Less));
+                }
+                (operators::LESS_EQUALS, 2) => {
+                    let (l, r) = two(self)?;
+                    return Ok(Node::Cmp(l, r, |o| o != Ordering::Greater));
+                }
+                (operators::GREATER, 2) => {
+                    let (l, r) = two(self)?;
+                    return Ok(Node::Cmp(l, r, |o| o == Ordering::Greater));
+                }
+                (operators::GREATER_EQUALS, 2) => {
+                    let (l, r) = two(self)?;
+                    return Ok(Node::Cmp(l, r, |o| o != Ordering::Less));
+                }
+                (operators::INDEX, 2) => {
+                    let (l, r) = two(self)?;
+                    return Ok(Node::Index(l, r));
+                }
+                (operators::IN, 2) => {
+                    let (l, r) = two(self)?;
+                    return Ok(Node::In(l, r));
+                }
+                (operators::ADD | operators::SUBSTRACT | operators::MULTIPLY, 2)
+                | (operators::DIVIDE | operators::MODULO, 2) => {
+                    let op = match name {
+                        operators::ADD => Arith::Add,
+                        operators::SUBSTRACT => Arith::Sub,
+                        operators::MULTIPLY => Arith::Mul,
+                        operators::DIVIDE => Arith::Div,
+                        _ => Arith::Rem,
+                    };
+                    let (l, r) = two(self)?;
+                    return Ok(Node::Arith(l, r, op));
+                }
+                _ => {}
+            }
+        }
+        if name.starts_with('_') || name.starts_with('@') || name.starts_with('!') {
+            return Err(format!("operator `{name}`"));
+        }
+        let func = Func::of(name, call.target.is_some(), args.len())
+            .ok_or_else(|| format!("function `{name}`"))?;
+        let mut nodes = Vec::with_capacity(args.len() + 1);
+        if let Some(t) = &call.target {
+            nodes.push(self.node(t)?);
+        }
+        for a in args {
+            nodes.push(self.node(a)?);
+        }
+        // A literal pattern is compiled once, here.
+        if let (Func::Matches, [_, Node::Lit(Lit::Str(pattern))]) = (func, nodes.as_slice()) {
+            if let Ok(re) = Regex::new(pattern) {
+                let subject = nodes.swap_remove(0);
+                return Ok(Node::Matches(b(subject), re));
+            }
+        }
+        Ok(Node::Call(func, nodes))
+    }
+}
+
+/// A value during evaluation, borrowing the snapshot and the compiled
+/// program wherever it can.
+#[derive(Clone, Debug)]
+enum V<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(&'a str),
+    Owned(Rc<str>),
+    /// A JSON array or object of the snapshot.
+    Json(&'a Json),
+    List(Rc<Vec<V<'a>>>),
+    Map(Rc<Vec<(V<'a>, V<'a>)>>),
+    Resource(&'a Resource),
+    Tags(&'a BTreeMap<String, String>),
+    /// `edges_out` / `edges_in`: relation → uids.
+    Edges(&'a [(&'a str, &'a str)]),
+    Resources(Rc<Vec<&'a Resource>>),
+    Slice(&'a [&'a Resource]),
+    Type(Ty),
+}
+
+type R<'a> = Result<V<'a>, String>;
+
+fn json<'a>(j: &'a Json) -> V<'a> {
+    match j {
+        Json::Null => V::Null,
+        Json::Bool(b) => V::Bool(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => V::Int(i),
+            None => match n.as_u64() {
+                Some(u) => V::Int(i64::try_from(u).unwrap_or(i64::MAX)),
+                None => V::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+        },
+        Json::String(s) => V::Str(s),
+        _ => V::Json(j),
+    }
+}
+
+impl<'a> V<'a> {
+    fn ty(&self) -> Ty {
+        match self {
+            V::Null => Ty::Null,
+            V::Bool(_) => Ty::Bool,
+            V::Int(_) => Ty::Int,
+            V::UInt(_) => Ty::UInt,
+            V::Float(_) => Ty::Double,
+            V::Str(_) | V::Owned(_) => Ty::String,
+            V::Json(Json::Array(_)) | V::List(_) | V::Resources(_) | V::Slice(_) => Ty::List,
+            V::Json(_) | V::Map(_) | V::Resource(_) | V::Tags(_) | V::Edges(_) => Ty::Map,
+            V::Type(_) => Ty::Type,
+        }
+    }
+
+    fn type_name(&self) -> &'static str {
+        match self.ty() {
+            Ty::List => "list",
+            Ty::Map => "map",
+            Ty::String => "string",
+            Ty::Int => "int",
+            Ty::UInt => "uint",
+            Ty::Double => "double",
+            Ty::Bool => "bool",
+            Ty::Null => "null",
+            Ty::Bytes => "bytes",
+            Ty::Type => "type",
+        }
+    }
+
+    fn str(&self) -> Option<&str> {
+        match self {
+            V::Str(s) => Some(s),
+            V::Owned(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn bool(&self) -> Result<bool, String> {
+        match self {
+            V::Bool(b) => Ok(*b),
+            other => Err(format!("expected bool, got {}", other.type_name())),
+        }
+    }
+
+    /// The elements of a list, or the keys of a map, in iteration order.
+    fn iter(&self) -> Result<Vec<V<'a>>, String> {
+        Ok(match self {
+            V::Json(Json::Array(a)) => a.iter().map(json).collect(),
+            V::Json(Json::Object(o)) => o.keys().map(|k| V::Str(k)).collect(),
+            V::List(l) => l.as_ref().clone(),
+            V::Map(m) => m.iter().map(|(k, _)| k.clone()).collect(),
+            V::Resources(rs) => rs.iter().map(|r| V::Resource(r)).collect(),
+            V::Slice(rs) => rs.iter().map(|r| V::Resource(r)).collect(),
+            V::Tags(t) => t.keys().map(|k| V::Str(k)).collect(),
+            V::Resource(_) => RESOURCE_FIELDS.iter().map(|k| V::Str(k)).collect(),
+            V::Edges(e) => {
+                let mut keys: Vec<V> = Vec::new();
+                for (rel, _) in e.iter() {
+                    if keys.last().and_then(V::str) != Some(rel) {
+                        keys.push(V::Str(rel));
+                    }
+                }
+                keys
+            }
+            other => return Err(format!("expected iterable, got {}", other.type_name())),
+        })
+    }
+
+    fn len(&self) -> Option<usize> {
+        Some(match self {
+            V::Str(s) => s.chars().count(),
+            V::Owned(s) => s.chars().count(),
+            V::Json(Json::Array(a)) => a.len(),
+            V::Json(Json::Object(o)) => o.len(),
+            V::List(l) => l.len(),
+            V::Map(m) => m.len(),
+            V::Resources(r) => r.len(),
+            V::Slice(r) => r.len(),
+            V::Tags(t) => t.len(),
+            _ => return None,
+        })
+    }
+}
+
+const RESOURCE_FIELDS: &[&str] = &[
+    "uid",
+    "kind",
+    "account",
+    "region",
+    "name",
+    "tags",
+    "created_at",
+    "props",
+];
+
+/// What evaluation reads: the snapshot's indexes and whether resources
+/// carry `edges_out`/`edges_in`.
+pub(crate) struct Env<'a> {
+    pub(crate) graph: &'a Graph<'a>,
+    pub(crate) edges: bool,
+}
+
+impl Compiled {
+    /// Evaluates the condition on `resource`: `Ok(bool)` or why it could
+    /// not be decided.
+    pub(crate) fn run<'a>(&'a self, env: &Env<'a>, resource: &'a Resource) -> Result<bool, String> {
+        let mut slots: Vec<V<'a>> = vec![V::Null; self.slots];
+        slots[0] = V::Resource(resource);
+        match eval(&self.root, env, &mut slots)? {
+            V::Bool(b) => Ok(b),
+            other => Err(format!("gave a {}, not a boolean", other.type_name())),
+        }
+    }
+}
+
+fn field<'a>(env: &Env<'a>, v: &V<'a>, name: &str) -> Option<Option<V<'a>>> {
+    Some(match v {
+        V::Json(Json::Object(o)) => o.get(name).map(json),
+        V::Map(m) => m
+            .iter()
+            .find(|(k, _)| k.str() == Some(name))
+            .map(|(_, v)| v.clone()),
+        V::Tags(t) => t.get(name).map(|s| V::Str(s)),
+        V::Edges(e) => {
+            let uids: Vec<V> = e
+                .iter()
+                .filter(|(rel, _)| *rel == name)
+                .map(|(_, uid)| V::Str(uid))
+                .collect();
+            (!uids.is_empty()).then(|| V::List(Rc::new(uids)))
+        }
+        V::Resource(r) => match name {
+            "uid" => Some(V::Str(&r.uid)),
+            "kind" => Some(V::Str(&r.kind)),
+            "account" => Some(V::Str(&r.account)),
+            "region" => Some(V::Str(&r.region)),
+            "name" => Some(V::Str(&r.name)),
+            "tags" => Some(V::Tags(&r.tags)),
+            "created_at" => Some(match r.created_at {
+                Some(t) => V::Owned(t.to_rfc3339().into()),
+                None => V::Null,
+            }),
+            "props" => Some(json(&r.props)),
+            "edges_out" if env.edges => Some(V::Edges(env.graph.edges(&r.uid, true))),
+            "edges_in" if env.edges => Some(V::Edges(env.graph.edges(&r.uid, false))),
+            _ => None,
+        },
+        _ => return None,
+    })
+}
+
+fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Vec<V<'a>>) -> R<'a> {
+    Ok(match node {
+        Node::Lit(l) => match l {
+            Lit::Null => V::Null,
+            Lit::Bool(b) => V::Bool(*b),
+            Lit::Int(i) => V::Int(*i),
+            Lit::UInt(u) => V::UInt(*u),
+            Lit::Float(f) => V::Float(*f),
+            Lit::Str(s) => V::Str(s),
+        },
+        Node::Type(t) => V::Type(*t),
+        Node::Var(slot) => slots[*slot].clone(),
+        Node::Select(operand, name, test) => {
+            let v = eval(operand, env, slots)?;
+            match (field(env, &v, name), test) {
+                (Some(found), true) => V::Bool(found.is_some()),
+                (Some(Some(found)), false) => found,
+                (Some(None), false) => return Err(format!("No such key: {name}")),
+                (None, _) => {
+                    return Err(format!("no field `{name}` on a {}", v.type_name()))
+                }
+            }
+        }
+        Node::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for i in items {
+                out.push(eval(i, env, slots)?);
+            }
+            V::List(Rc::new(out))
+        }
+        Node::Map(entries) => {
+            let mut out: Vec<(V, V)> = Vec::with_capacity(entries.len());
+            for (k, v) in entries {
+                let key = eval(k, env, slots)?;
+                if !matches!(key, V::Str(_) | V::Owned(_) | V::Int(_) | V::UInt(_) | V::Bool(_)) {
+                    return Err(format!("unsupported map key type {}", key.type_name()));
+                }
+                let value = eval(v, env, slots)?;
+                match out.iter_mut().find(|(k, _)| equal(k, &key)) {
+                    Some(entry) => entry.1 = value,
+                    None => out.push((key, value)),
+                }
+            }
+            V::Map(Rc::new(out))
+        }
+        Node::Or(l, r) => {
+            let left = eval(l, env, slots).and_then(|v| v.bool());
+            if left == Ok(true) {
+                return Ok(V::Bool(true));
+            }
+            let right = eval(r, env, slots)?;
+            match (left, &right) {
+                (Ok(false), V::Bool(b)) => V::Bool(*b),
+                (Err(_), V::Bool(true)) => V::Bool(true),
+                (Err(e), _) => return Err(e),
+                (Ok(_), other) => return Err(format!("no such overload: _||_ on bool and {}", other.type_name())),
+            }
+        }
+        Node::And(l, r) => {
+            let left = eval(l, env, slots).and_then(|v| v.bool());
+            if left == Ok(false) {
+                return Ok(V::Bool(false));
+            }
+            let right = eval(r, env, slots)?;
+            match (left, &right) {
+                (Ok(true), V::Bool(b)) => V::Bool(*b),
+                (Err(_), V::Bool(false)) => V::Bool(false),
+                (Err(e), _) => return Err(e),
+                (Ok(_), other) => return Err(format!("no such overload: _&&_ on bool and {}", other.type_name())),
+            }
+        }
+        Node::Not(x) => match eval(x, env, slots)? {
+            V::Bool(b) => V::Bool(!b),
+            other => return Err(format!("no such overload: !_ on {}", other.type_name())),
+        },
+        Node::NotStrictlyFalse(x) => {
+            V::Bool(eval(x, env, slots).and_then(|v| v.bool()).unwrap_or(true))
+        }
+        Node::Cond(c, t, f) => {
+            if eval(c, env, slots)?.bool()? {
+                eval(t, env, slots)?
+            } else {
+                eval(f, env, slots)?
+            }
+        }
+        Node::Eq(l, r, want) => {
+            let l = eval(l, env, slots)?;
+            let r = eval(r, env, slots)?;
+            V::Bool(equal(&l, &r) == *want)
+        }
+        Node::Cmp(l, r, test) => {
+            let l = eval(l, env, slots)?;
+            let r = eval(r, env, slots)?;
+            V::Bool(test(compare(&l, &r)?))
+        }
+        Node::Arith(l, r, op) => {
+            let l = eval(l, env, slots)?;
+            let r = eval(r, env, slots)?;
+            arith(l, r, *op)?
+        }
+        Node::Neg(x) => match eval(x, env, slots)? {
+            V::Int(i) => V::Int(i.checked_neg().ok_or("integer overflow")?),
+            V::Float(f) => V::Float(-f),
+            other => return Err(format!("no such overload: -_ on {}", other.type_name())),
+        },
+        Node::Index(c, k) => {
+            let c = eval(c, env, slots)?;
+            let k = eval(k, env, slots)?;
+            index(env, &c, &k)?
+        }
+        Node::In(x, c) => {
+            let x = eval(x, env, slots)?;
+            let c = eval(c, env, slots)?;
+            V::Bool(contains(env, &c, &x)?)
+        }
+        Node::Matches(subject, re) => match eval(subject, env, slots)?.str() {
+            Some(s) => V::Bool(re.is_match(s)),
+            None => return Err("no such overload: matches on a non-string".into()),
+        },
+        Node::Call(func, args) => {
+            let mut values = Vec::with_capacity(args.len());
+            for a in args {
+                values.push(eval(a, env, slots)?);
+            }
+            call(env, *func, values)?
+        }
+        Node::Comprehension(c) => comprehension(c, env, slots)?,
+    })
+}
+
+fn comprehension<'a>(c: &'a Comprehension, env: &Env<'a>, slots: &mut Vec<V<'a>>) -> R<'a> {
+    let init = eval(&c.init, env, slots)?;
+    let range = eval(&c.range, env, slots)?;
+    let items = range.iter()?;
+    slots[c.accu] = init;
+    let mut pending: Option<String> = None;
+    for item in items {
+        if !eval(&c.cond, env, slots)?.bool()? {
+            break;
+        }
+        slots[c.iter] = item;
+        let step = eval(&c.step, env, slots);
+        match (step, c.fold) {
+            (Err(e), Some(_)) => pending = Some(e),
+            (Err(e), None) => return Err(e),
+            (Ok(accu), Some(fold))
+                if pending.is_some()
+                    && !matches!((&accu, fold), (V::Bool(true), Fold::Or) | (V::Bool(false), Fold::And)) => {}
+            (Ok(accu), _) => {
+                pending = None;
+                slots[c.accu] = accu;
+            }
+        }
+    }
+    if let Some(e) = pending {
+        return Err(e);
+    }
+    eval(&c.result, env, slots)
+}
+
+fn num(v: &V) -> Option<f64> {
+    match v {
+        V::Int(i) => Some(*i as f64),
+        V::UInt(u) => Some(*u as f64),
+        V::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+fn compare(l: &V, r: &V) -> Result<Ordering, String> {
+    match (l, r) {
+        (V::Int(a), V::Int(b)) => Ok(a.cmp(b)),
+        (V::UInt(a), V::UInt(b)) => Ok(a.cmp(b)),
+        (V::Int(a), V::UInt(b)) => Ok(u64::try_from(*a).map(|a| a.cmp(b)).unwrap_or(Ordering::Less)),
+        (V::UInt(a), V::Int(b)) => Ok(u64::try_from(*b).map(|b| a.cmp(&b)).unwrap_or(Ordering::Greater)),
+        (V::Bool(a), V::Bool(b)) => Ok(a.cmp(b)),
+        _ => {
+            if let (Some(a), Some(b)) = (l.str(), r.str()) {
+                return Ok(a.cmp(b));
+            }
+            match (num(l), num(r)) {
+                (Some(a), Some(b)) => a
+                    .partial_cmp(&b)
+                    .ok_or_else(|| "values not comparable".to_string()),
+                _ => Err(format!(
+                    "no such overload: compare {} and {}",
+                    l.type_name(),
+                    r.type_name()
+                )),
+            }
+        }
+    }
+}
+
+/// The elements of a list-like value.
+fn list<'a>(v: &V<'a>) -> Option<Vec<V<'a>>> {
+    match v {
+        V::Json(Json::Array(a)) => Some(a.iter().map(json).collect()),
+        V::List(l) => Some(l.as_ref().clone()),
+        V::Resources(rs) => Some(rs.iter().map(|r| V::Resource(r)).collect()),
+        V::Slice(rs) => Some(rs.iter().map(|r| V::Resource(r)).collect()),
+        _ => None,
+    }
+}
+
+/// The entries of a map-like value with string keys; `None` for anything
+/// else (resources and edge maps are compared by identity).
+fn entries<'a>(v: &V<'a>) -> Option<Vec<(V<'a>, V<'a>)>> {
+    match v {
+        V::Json(Json::Object(o)) => Some(o.iter().map(|(k, v)| (V::Str(k), json(v))).collect()),
+        V::Map(m) => Some(m.as_ref().clone()),
+        V::Tags(t) => Some(t.iter().map(|(k, v)| (V::Str(k), V::Str(v))).collect()),
+        _ => None,
+    }
+}
+
+fn equal(l: &V, r: &V) -> bool {
+    match (l, r) {
+        (V::Null, V::Null) => true,
+        (V::Bool(a), V::Bool(b)) => a == b,
+        (V::Type(a), V::Type(b)) => a == b,
+        (V::Resource(a), V::Resource(b)) => std::ptr::eq(*a, *b),
+        (V::Edges(a), V::Edges(b)) => a == b,
+        _ => {
+            if let (Some(a), Some(b)) = (l.str(), r.str()) {
+                return a == b;
+            }
+            if num(l).is_some() && num(r).is_some() {
+                return compare(l, r) == Ok(Ordering::Equal);
+            }
+            if let (Some(a), Some(b)) = (list(l), list(r)) {
+                return a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| equal(x, y));
+            }
+            if let (Some(a), Some(b)) = (entries(l), entries(r)) {
+                return a.len() == b.len()
+                    && a.iter().all(|(k, v)| {
+                        b.iter().any(|(k2, v2)| equal(k, k2) && equal(v, v2))
+                    });
+            }
+            false
+        }
+    }
+}
+
+fn arith<'a>(l: V<'a>, r: V<'a>, op: Arith) -> R<'a> {
+    let overflow = || "integer overflow".to_string();
+    Ok(match (op, &l, &r) {
+        (Arith::Add, V::Int(a), V::Int(b)) => V::Int(a.checked_add(*b).ok_or_else(overflow)?),
+        (Arith::Sub, V::Int(a), V::Int(b)) => V::Int(a.checked_sub(*b).ok_or_else(overflow)?),
+        (Arith::Mul, V::Int(a), V::Int(b)) => V::Int(a.checked_mul(*b).ok_or_else(overflow)?),
+        (Arith::Div, V::Int(a), V::Int(b)) => {
+            if *b == 0 {
+                return Err("division by zero".into());
+            }
+            V::Int(a.checked_div(*b).ok_or_else(overflow)?)
+        }
+        (Arith::Rem, V::Int(a), V::Int(b)) => {
+            if *b == 0 {
+                return Err("modulus by zero".into());
+            }
+            V::Int(a.checked_rem(*b).ok_or_else(overflow)?)
+        }
+        (Arith::Add, V::UInt(a), V::UInt(b)) => V::UInt(a.checked_add(*b).ok_or_else(overflow)?),
+        (Arith::Sub, V::UInt(a), V::UInt(b)) => V::UInt(a.checked_sub(*b).ok_or_else(overflow)?),
+        (Arith::Mul, V::UInt(a), V::UInt(b)) => V::UInt(a.checked_mul(*b).ok_or_else(overflow)?),
+        (Arith::Add, V::Float(a), V::Float(b)) => V::Float(a + b),
+        (Arith::Sub, V::Float(a), V::Float(b)) => V::Float(a - b),
+        (Arith::Mul, V::Float(a), V::Float(b)) => V::Float(a * b),
+        (Arith::Div, V::Float(a), V::Float(b)) => V::Float(a / b),
+        (Arith::Add, _, _) if l.str().is_some() && r.str().is_some() => {
+            let mut s = String::from(l.str().unwrap_or_default());
+            s.push_str(r.str().unwrap_or_default());
+            V::Owned(s.into())
+        }
+        (Arith::Add, _, _) => match (list(&l), list(&r)) {
+            (Some(mut a), Some(b)) => {
+                if let V::List(rc) = l {
+                    // The accumulator of `map`/`filter`: append in place
+                    // when nothing else holds it.
+                    if let Ok(mut owned) = Rc::try_unwrap(rc) {
+                        owned.extend(b);
+                        return Ok(V::List(Rc::new(owned)));
+                    }
+                }
+                a.extend(b);
+                V::List(Rc::new(a))
+            }
+            _ => {
+                return Err(format!(
+                    "no such overload: add {} and {}",
+                    l.type_name(),
+                    r.type_name()
+                ))
+            }
+        },
+        _ => {
+            return Err(format!(
+                "no such overload: arithmetic on {} and {}",
+                l.type_name(),
+                r.type_name()
+            ))
+        }
+    })
+}
+
+fn index<'a>(env: &Env<'a>, c: &V<'a>, k: &V<'a>) -> R<'a> {
+    if let Some(items) = list(c) {
+        let i = match k {
+            V::Int(i) => *i,
+            V::UInt(u) => i64::try_from(*u).unwrap_or(i64::MAX),
+            V::Float(f) if f.fract() == 0.0 => *f as i64,
+            other => return Err(format!("list index must be an int, got {}", other.type_name())),
+        };
+        return usize::try_from(i)
+            .ok()
+            .and_then(|i| items.get(i).cloned())
+            .ok_or_else(|| format!("index out of bounds: {i}"));
+    }
+    if let Some(name) = k.str() {
+        if let Some(found) = field(env, c, name) {
+            return found.ok_or_else(|| format!("No such key: {name}"));
+        }
+    }
+    if let V::Map(m) = c {
+        return m
+            .iter()
+            .find(|(key, _)| equal(key, k))
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| "No such key".to_string());
+    }
+    Err(format!(
+        "no such overload: index {} with {}",
+        c.type_name(),
+        k.type_name()
+    ))
+}
+
+fn contains<'a>(env: &Env<'a>, c: &V<'a>, x: &V<'a>) -> Result<bool, String> {
+    if let Some(items) = list(c) {
+        return Ok(items.iter().any(|i| equal(i, x)));
+    }
+    if let V::Map(m) = c {
+        return Ok(m.iter().any(|(k, _)| equal(k, x)));
+    }
+    match (x.str(), field(env, c, x.str().unwrap_or_default())) {
+        (Some(_), Some(found)) => Ok(found.is_some()),
+        (None, Some(_)) => Ok(false),
+        _ => Err(format!("no such overload: in {}", c.type_name())),
+    }
+}
+
+fn need_str<'v>(v: &'v V, function: &str) -> Result<&'v str, String> {
+    v.str()
+        .ok_or_else(|| format!("{function}: expected a string, got {}", v.type_name()))
+}
+
+fn resource<'a>(v: &V<'a>, function: &str) -> Result<&'a Resource, String> {
+    match v {
+        V::Resource(r) => Ok(r),
+        other => Err(format!("{function}: expected a resource, got {}", other.type_name())),
+    }
+}
+
+/// A helper's view of an evaluation value.
+#[derive(Clone, Copy)]
+enum View<'v, 'a> {
+    V(&'v V<'a>),
+    J(&'a Json),
+}
+
+impl<'v, 'a: 'v> Doc<'v> for View<'v, 'a> {
+    fn get(self, name: &str) -> Option<Self> {
+        match self {
+            View::J(j) => j.get(name).map(View::J),
+            View::V(V::Json(j)) => j.get(name).map(View::J),
+            View::V(V::Map(m)) => m
+                .iter()
+                .find(|(k, _)| k.str() == Some(name))
+                .map(|(_, v)| View::V(v)),
+            _ => None,
+        }
+    }
+    fn as_text(self) -> Option<&'v str> {
+        match self {
+            View::J(Json::String(s)) => Some(s),
+            View::V(V::Str(s)) => Some(s),
+            View::V(V::Owned(s)) => Some(s),
+            _ => None,
+        }
+    }
+    fn as_int(self) -> Option<i64> {
+        match self {
+            View::J(Json::Number(n)) => n
+                .as_i64()
+                .or_else(|| n.as_u64().map(|u| i64::try_from(u).unwrap_or(i64::MAX))),
+            View::V(V::Int(i)) => Some(*i),
+            View::V(V::UInt(u)) => i64::try_from(*u).ok(),
+            _ => None,
+        }
+    }
+    fn is_null(self) -> bool {
+        matches!(self, View::J(Json::Null) | View::V(V::Null))
+    }
+    fn as_list(self) -> Option<Vec<Self>> {
+        match self {
+            View::J(Json::Array(a)) | View::V(V::Json(Json::Array(a))) => {
+                Some(a.iter().map(View::J).collect())
+            }
+            View::V(V::List(l)) => Some(l.iter().map(View::V).collect()),
+            _ => None,
+        }
+    }
+    fn as_entries(self) -> Option<Vec<(&'v str, Self)>> {
+        match self {
+            View::J(Json::Object(o)) | View::V(V::Json(Json::Object(o))) => {
+                Some(o.iter().map(|(k, v)| (k.as_str(), View::J(v))).collect())
+            }
+            View::V(V::Map(m)) => Some(
+                m.iter()
+                    .filter_map(|(k, v)| k.str().map(|k| (k, View::V(v))))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+fn call<'a>(env: &Env<'a>, func: Func, args: Vec<V<'a>>) -> R<'a> {
+    let arg = |i: usize| &args[i];
+    Ok(match func {
+        Func::Size => V::Int(
+            arg(0)
+                .len()
+                .ok_or_else(|| format!("no such overload: size on {}", arg(0).type_name()))?
+                as i64,
+        ),
+        Func::Type => V::Type(arg(0).ty()),
+        Func::Contains => {
+            let needle = need_str(arg(1), "contains")?;
+            V::Bool(need_str(arg(0), "contains")?.contains(needle))
+        }
+        Func::StartsWith => {
+            let prefix = need_str(arg(1), "startsWith")?;
+            V::Bool(need_str(arg(0), "startsWith")?.starts_with(prefix))
+        }
+        Func::EndsWith => {
+            let suffix = need_str(arg(1), "endsWith")?;
+            V::Bool(need_str(arg(0), "endsWith")?.ends_with(suffix))
+        }
+        Func::Matches => {
+            let re = Regex::new(need_str(arg(1), "matches")?).map_err(|e| e.to_string())?;
+            V::Bool(re.is_match(need_str(arg(0), "matches")?))
+        }
+        Func::PolicyIsPublic => V::Bool(helpers::policy_is_public(View::V(arg(0)))),
+        Func::PolicyAllows => V::Bool(helpers::policy_allows(
+            View::V(arg(0)),
+            need_str(arg(1), "policy_allows")?,
+        )),
+        Func::PolicyIsAdmin => V::Bool(helpers::policy_is_admin(View::V(arg(0)))),
+        Func::PolicyHasServiceWildcard => {
+            V::Bool(helpers::policy_has_service_wildcard(View::V(arg(0))))
+        }
+        Func::CidrIsPublic => V::Bool(helpers::cidr_is_public(need_str(arg(0), "cidr_is_public")?)),
+        Func::IngressOpenToWorld => {
+            let port = View::V(arg(1))
+                .as_int()
+                .ok_or("ingress_open_to_world: the port must be an integer")?;
+            V::Bool(helpers::ingress_open_to_world(View::V(arg(0)), port))
+        }
+        Func::DaysSince => V::Int(helpers::days_since(need_str(arg(0), "days_since")?)?),
+        Func::MetricFilterMatches => V::Bool(helpers::metric_filter_matches(
+            need_str(arg(0), "metric_filter_matches")?,
+            need_str(arg(1), "metric_filter_matches")?,
+        )?),
+        Func::KindInAccount => {
+            let r = resource(arg(0), "kind_in_account")?;
+            let kind = need_str(arg(1), "kind_in_account")?;
+            V::Slice(env.graph.kind_in_account(r, kind)?)
+        }
+        Func::Related | Func::Referrers => {
+            let name = if matches!(func, Func::Related) { "related" } else { "referrers" };
+            let r = resource(arg(0), name)?;
+            let relation = need_str(arg(1), name)?;
+            let kind = need_str(arg(2), name)?;
+            let found = if matches!(func, Func::Related) {
+                env.graph.related(r, relation, kind)?
+            } else {
+                env.graph.referrers(r, relation, kind)?
+            };
+            V::Resources(Rc::new(found))
+        }
+    })
+}

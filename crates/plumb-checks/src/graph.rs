@@ -1,0 +1,177 @@
+//! What a condition may read beyond its own resource: the resources of a
+//! kind in the same account (`kind_in_account`), the resources an edge
+//! leads to (`related`) or comes from (`referrers`), and the resource's
+//! edges by relation (`edges_out`, `edges_in`). Built once per evaluation,
+//! with O(1) lookups, and fail closed: a kind whose service was not fully
+//! collected in the account, or an edge to a resource the snapshot does not
+//! hold, is an error with its reason, never an empty list.
+
+use std::collections::{BTreeSet, HashMap};
+
+use plumb_model::{CoverageStatus, Resource, Snapshot};
+
+/// `(relation, uid)` pairs of one resource, sorted by relation.
+pub(crate) type EdgeList<'a> = Vec<(&'a str, &'a str)>;
+
+/// The indexes of one snapshot.
+pub(crate) struct Graph<'a> {
+    /// Account → kind → resources.
+    by_kind: HashMap<&'a str, HashMap<&'a str, Vec<&'a Resource>>>,
+    /// Why a kind is not fully known in an account, by `(account, service)`.
+    gaps: HashMap<(&'a str, &'a str), String>,
+    collected: BTreeSet<(&'a str, &'a str)>,
+    uids: HashMap<&'a str, &'a Resource>,
+    out: HashMap<&'a str, EdgeList<'a>>,
+    into: HashMap<&'a str, EdgeList<'a>>,
+    empty: Vec<&'a Resource>,
+}
+
+impl<'a> Graph<'a> {
+    /// Indexes `snapshot`: the resources of `kinds` by account, and, when
+    /// `edges` is set, every resource by uid and every edge both ways.
+    pub(crate) fn new(snapshot: &'a Snapshot, kinds: &BTreeSet<&str>, edges: bool) -> Self {
+        let mut by_kind: HashMap<&str, HashMap<&str, Vec<&Resource>>> = HashMap::new();
+        let mut uids = HashMap::new();
+        for r in &snapshot.resources {
+            if kinds.contains(r.kind.as_str()) {
+                by_kind
+                    .entry(r.account.as_str())
+                    .or_default()
+                    .entry(r.kind.as_str())
+                    .or_default()
+                    .push(r);
+            }
+            if edges {
+                uids.insert(r.uid.as_str(), r);
+            }
+        }
+        let mut out: HashMap<&str, EdgeList> = HashMap::new();
+        let mut into: HashMap<&str, EdgeList> = HashMap::new();
+        if edges {
+            for e in &snapshot.edges {
+                let relation = e.relation.as_str();
+                out.entry(e.from.as_str())
+                    .or_default()
+                    .push((relation, e.to.as_str()));
+                into.entry(e.to.as_str())
+                    .or_default()
+                    .push((relation, e.from.as_str()));
+            }
+            for list in out.values_mut().chain(into.values_mut()) {
+                list.sort_unstable();
+            }
+        }
+        let mut gaps = HashMap::new();
+        let mut collected = BTreeSet::new();
+        for c in &snapshot.coverage {
+            collected.insert((c.account.as_str(), c.service.as_str()));
+            if c.status == CoverageStatus::Error {
+                gaps.entry((c.account.as_str(), c.service.as_str()))
+                    .or_insert_with(|| {
+                        format!(
+                            "{} in {} failed: {}",
+                            c.service,
+                            c.region,
+                            c.error.as_deref().unwrap_or("error")
+                        )
+                    });
+            }
+        }
+        Graph {
+            by_kind,
+            gaps,
+            collected,
+            uids,
+            out,
+            into,
+            empty: Vec::new(),
+        }
+    }
+
+    /// Whether every resource of `kind` in `account` is in the snapshot.
+    pub(crate) fn complete(&self, account: &str, kind: &str) -> Result<(), String> {
+        let service = plumb_model::kinds::find(kind)
+            .map(|k| k.service)
+            .ok_or_else(|| format!("unknown kind {kind}"))?;
+        if !self.collected.contains(&(account, service)) {
+            return Err(format!(
+                "{kind} of {account} was not collected (service {service} not in this snapshot)"
+            ));
+        }
+        match self.gaps.get(&(account, service)) {
+            Some(why) => Err(format!("{kind} of {account} is not fully known: {why}")),
+            None => Ok(()),
+        }
+    }
+
+    /// Every resource of `kind` in `r`'s account.
+    pub(crate) fn kind_in_account<'s>(&'s self, r: &Resource, kind: &str) -> Result<&'s [&'a Resource], String> {
+        self.complete(&r.account, kind)?;
+        Ok(self
+            .by_kind
+            .get(r.account.as_str())
+            .and_then(|kinds| kinds.get(kind))
+            .unwrap_or(&self.empty))
+    }
+
+    /// The resources of `kind` that `r`'s `relation` edges lead to. An edge
+    /// of that relation to a resource the snapshot does not hold is an
+    /// error: the target was not collected, so nothing can be said of it.
+    pub(crate) fn related(
+        &self,
+        r: &Resource,
+        relation: &str,
+        kind: &str,
+    ) -> Result<Vec<&'a Resource>, String> {
+        let mut found = Vec::new();
+        for (_, to) in self.with(&self.out, &r.uid, relation) {
+            match self.uids.get(to) {
+                Some(t) if t.kind == kind => found.push(*t),
+                Some(_) => {}
+                None => {
+                    return Err(format!(
+                        "{} —{relation}→ {to}, which is not in this snapshot",
+                        r.uid
+                    ))
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The resources of `kind` whose `relation` edges lead to `r`; an error
+    /// when `kind` was not fully collected in `r`'s account, as some of
+    /// them could then be missing.
+    pub(crate) fn referrers(
+        &self,
+        r: &Resource,
+        relation: &str,
+        kind: &str,
+    ) -> Result<Vec<&'a Resource>, String> {
+        self.complete(&r.account, kind)?;
+        Ok(self
+            .with(&self.into, &r.uid, relation)
+            .iter()
+            .filter_map(|(_, from)| self.uids.get(from).copied())
+            .filter(|f| f.kind == kind)
+            .collect())
+    }
+
+    /// `r`'s outgoing (`out`) or incoming edges as `(relation, uid)`.
+    pub(crate) fn edges<'s>(&'s self, uid: &str, out: bool) -> &'s [(&'a str, &'a str)] {
+        let index = if out { &self.out } else { &self.into };
+        index.get(uid).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    fn with<'s>(
+        &'s self,
+        index: &'s HashMap<&'a str, EdgeList<'a>>,
+        uid: &str,
+        relation: &str,
+    ) -> &'s [(&'a str, &'a str)] {
+        let all = index.get(uid).map(Vec::as_slice).unwrap_or_default();
+        let start = all.partition_point(|(rel, _)| *rel < relation);
+        let end = all.partition_point(|(rel, _)| *rel <= relation);
+        &all[start..end]
+    }
+}
