@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use plumb_checks::Check;
-use plumb_checks::{evaluate, Library};
+use plumb_checks::{evaluate, posture, Assessment, ControlStatus, Library};
 use plumb_model::{Coverage, CoverageStatus, Resource, Scope, Snapshot, Status};
 
 fn root() -> PathBuf {
@@ -71,6 +71,51 @@ fn the_builtin_library_loads_without_a_single_mistake() {
     ] {
         assert!(library.framework(id).is_some(), "framework {id} missing");
     }
+}
+
+#[test]
+fn every_manual_control_of_the_builtin_frameworks_says_how_to_assess_it() {
+    let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let mut manual = 0;
+    let mut without = Vec::new();
+    for f in &library.frameworks {
+        // Automated controls are decided by checks: guidance is optional there.
+        for c in f
+            .controls
+            .iter()
+            .filter(|c| c.assessment == Assessment::Manual)
+        {
+            manual += 1;
+            if c.guidance.as_deref().is_none_or(|g| g.trim().is_empty()) {
+                without.push(format!("{}:{}", f.id, c.id));
+            }
+        }
+    }
+    assert!(manual > 0, "no manual control at all");
+    assert!(
+        without.is_empty(),
+        "manual controls without guidance (write it in frameworks/guidance/, then run scripts/import-frameworks): {without:?}"
+    );
+}
+
+#[test]
+fn the_posture_of_a_manual_control_tells_the_auditor_how_to_assess_it() {
+    let library = Library::builtin().unwrap();
+    let cis = library.framework("cis-aws-5.0").unwrap();
+    let posture = posture(cis, &[], &library.checks_by_control());
+    let control = |id: &str| posture.controls.iter().find(|c| c.id == id).unwrap();
+
+    let contacts = control("1.1");
+    assert_eq!(contacts.status, ControlStatus::Manual);
+    assert!(
+        contacts
+            .guidance
+            .as_deref()
+            .is_some_and(|g| g.contains("aws account get-contact-information")),
+        "{contacts:?}"
+    );
+    let automated = serde_json::to_value(control("2.1.4")).unwrap();
+    assert!(automated.get("guidance").is_none(), "{automated}");
 }
 
 #[test]
