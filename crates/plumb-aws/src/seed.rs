@@ -7,9 +7,8 @@
 
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, CreateVolumePermission, CreateVolumePermissionModifications,
-    HttpTokensState, IamInstanceProfileSpecification, InstanceMetadataOptionsRequest, IpPermission,
-    IpRange, ResourceType, Tag, TagSpecification,
+    AttributeBooleanValue, HttpTokensState, IamInstanceProfileSpecification,
+    InstanceMetadataOptionsRequest, IpPermission, IpRange, ResourceType, Tag, TagSpecification,
 };
 use futures::stream::{self, StreamExt, TryStreamExt};
 
@@ -400,18 +399,13 @@ pub async fn demo(config: &SdkConfig) -> Result<DemoAccount, SeedError> {
         .send()
         .await
         .map_err(step("ec2:CreateSnapshot"))?;
+    // The OperationType + UserGroup form: AWS accepts it as well as the
+    // structured one, and it is the one moto implements.
     ec2.modify_snapshot_attribute()
         .snapshot_id(snapshot.snapshot_id().unwrap_or_default())
         .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
-        .create_volume_permission(
-            CreateVolumePermissionModifications::builder()
-                .add(
-                    CreateVolumePermission::builder()
-                        .group(aws_sdk_ec2::types::PermissionGroup::All)
-                        .build(),
-                )
-                .build(),
-        )
+        .operation_type(aws_sdk_ec2::types::OperationType::Add)
+        .group_names("all")
         .send()
         .await
         .map_err(step("ec2:ModifySnapshotAttribute"))?;

@@ -331,14 +331,14 @@ pub fn load(
         .any(|c| c.contains("edges_out") || c.contains("edges_in"))
         || !relations.is_empty();
     let compiled = match (&condition, &applies_when) {
-        (Some(c), a) => crate::compiled::compile(c.expression()).ok().and_then(|c| {
-            match a {
+        (Some(c), a) => crate::compiled::compile(c.expression())
+            .ok()
+            .and_then(|c| match a {
                 Some(a) => crate::compiled::compile(a.expression())
                     .ok()
                     .map(|a| (c, Some(a))),
                 None => Some((c, None)),
-            }
-        }),
+            }),
         _ => None,
     };
 
@@ -520,11 +520,9 @@ fn kind_calls(expr: &IdedExpr, out: &mut Vec<GraphCall>) {
     match &expr.expr {
         Expr::Call(call) => {
             match call.func_name.as_str() {
-                "kind_in_account" => out.push((
-                    call.func_name.clone(),
-                    None,
-                    literal(call.args.get(1)),
-                )),
+                "kind_in_account" => {
+                    out.push((call.func_name.clone(), None, literal(call.args.get(1))))
+                }
                 "related" | "referrers" => out.push((
                     call.func_name.clone(),
                     literal(call.args.get(1)),

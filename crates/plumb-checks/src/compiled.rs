@@ -599,9 +599,7 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Vec<V<'a>>) -> R<'a> {
                 (Some(found), true) => V::Bool(found.is_some()),
                 (Some(Some(found)), false) => found,
                 (Some(None), false) => return Err(format!("No such key: {name}")),
-                (None, _) => {
-                    return Err(format!("no field `{name}` on a {}", v.type_name()))
-                }
+                (None, _) => return Err(format!("no field `{name}` on a {}", v.type_name())),
             }
         }
         Node::List(items) => {
@@ -615,7 +613,10 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Vec<V<'a>>) -> R<'a> {
             let mut out: Vec<(V, V)> = Vec::with_capacity(entries.len());
             for (k, v) in entries {
                 let key = eval(k, env, slots)?;
-                if !matches!(key, V::Str(_) | V::Owned(_) | V::Int(_) | V::UInt(_) | V::Bool(_)) {
+                if !matches!(
+                    key,
+                    V::Str(_) | V::Owned(_) | V::Int(_) | V::UInt(_) | V::Bool(_)
+                ) {
                     return Err(format!("unsupported map key type {}", key.type_name()));
                 }
                 let value = eval(v, env, slots)?;
@@ -636,7 +637,12 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Vec<V<'a>>) -> R<'a> {
                 (Ok(false), V::Bool(b)) => V::Bool(*b),
                 (Err(_), V::Bool(true)) => V::Bool(true),
                 (Err(e), _) => return Err(e),
-                (Ok(_), other) => return Err(format!("no such overload: _||_ on bool and {}", other.type_name())),
+                (Ok(_), other) => {
+                    return Err(format!(
+                        "no such overload: _||_ on bool and {}",
+                        other.type_name()
+                    ))
+                }
             }
         }
         Node::And(l, r) => {
@@ -649,7 +655,12 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Vec<V<'a>>) -> R<'a> {
                 (Ok(true), V::Bool(b)) => V::Bool(*b),
                 (Err(_), V::Bool(false)) => V::Bool(false),
                 (Err(e), _) => return Err(e),
-                (Ok(_), other) => return Err(format!("no such overload: _&&_ on bool and {}", other.type_name())),
+                (Ok(_), other) => {
+                    return Err(format!(
+                        "no such overload: _&&_ on bool and {}",
+                        other.type_name()
+                    ))
+                }
             }
         }
         Node::Not(x) => match eval(x, env, slots)? {
@@ -728,7 +739,10 @@ fn comprehension<'a>(c: &'a Comprehension, env: &Env<'a>, slots: &mut Vec<V<'a>>
             (Err(e), None) => return Err(e),
             (Ok(accu), Some(fold))
                 if pending.is_some()
-                    && !matches!((&accu, fold), (V::Bool(true), Fold::Or) | (V::Bool(false), Fold::And)) => {}
+                    && !matches!(
+                        (&accu, fold),
+                        (V::Bool(true), Fold::Or) | (V::Bool(false), Fold::And)
+                    ) => {}
             (Ok(accu), _) => {
                 pending = None;
                 slots[c.accu] = accu;
@@ -754,8 +768,12 @@ fn compare(l: &V, r: &V) -> Result<Ordering, String> {
     match (l, r) {
         (V::Int(a), V::Int(b)) => Ok(a.cmp(b)),
         (V::UInt(a), V::UInt(b)) => Ok(a.cmp(b)),
-        (V::Int(a), V::UInt(b)) => Ok(u64::try_from(*a).map(|a| a.cmp(b)).unwrap_or(Ordering::Less)),
-        (V::UInt(a), V::Int(b)) => Ok(u64::try_from(*b).map(|b| a.cmp(&b)).unwrap_or(Ordering::Greater)),
+        (V::Int(a), V::UInt(b)) => Ok(u64::try_from(*a)
+            .map(|a| a.cmp(b))
+            .unwrap_or(Ordering::Less)),
+        (V::UInt(a), V::Int(b)) => Ok(u64::try_from(*b)
+            .map(|b| a.cmp(&b))
+            .unwrap_or(Ordering::Greater)),
         (V::Bool(a), V::Bool(b)) => Ok(a.cmp(b)),
         _ => {
             if let (Some(a), Some(b)) = (l.str(), r.str()) {
@@ -816,9 +834,8 @@ fn equal(l: &V, r: &V) -> bool {
             }
             if let (Some(a), Some(b)) = (entries(l), entries(r)) {
                 return a.len() == b.len()
-                    && a.iter().all(|(k, v)| {
-                        b.iter().any(|(k2, v2)| equal(k, k2) && equal(v, v2))
-                    });
+                    && a.iter()
+                        .all(|(k, v)| b.iter().any(|(k2, v2)| equal(k, k2) && equal(v, v2)));
             }
             false
         }
@@ -892,7 +909,12 @@ fn index<'a>(env: &Env<'a>, c: &V<'a>, k: &V<'a>) -> R<'a> {
             V::Int(i) => *i,
             V::UInt(u) => i64::try_from(*u).unwrap_or(i64::MAX),
             V::Float(f) if f.fract() == 0.0 => *f as i64,
-            other => return Err(format!("list index must be an int, got {}", other.type_name())),
+            other => {
+                return Err(format!(
+                    "list index must be an int, got {}",
+                    other.type_name()
+                ))
+            }
         };
         return usize::try_from(i)
             .ok()
@@ -940,7 +962,10 @@ fn need_str<'v>(v: &'v V, function: &str) -> Result<&'v str, String> {
 fn resource<'a>(v: &V<'a>, function: &str) -> Result<&'a Resource, String> {
     match v {
         V::Resource(r) => Ok(r),
-        other => Err(format!("{function}: expected a resource, got {}", other.type_name())),
+        other => Err(format!(
+            "{function}: expected a resource, got {}",
+            other.type_name()
+        )),
     }
 }
 
@@ -1061,7 +1086,11 @@ fn call<'a>(env: &Env<'a>, func: Func, args: Vec<V<'a>>) -> R<'a> {
             V::Slice(env.graph.kind_in_account(r, kind)?)
         }
         Func::Related | Func::Referrers => {
-            let name = if matches!(func, Func::Related) { "related" } else { "referrers" };
+            let name = if matches!(func, Func::Related) {
+                "related"
+            } else {
+                "referrers"
+            };
             let r = resource(arg(0), name)?;
             let relation = need_str(arg(1), name)?;
             let kind = need_str(arg(2), name)?;

@@ -11,7 +11,7 @@ pub fn markdown(library: &Library) -> String {
         "# Checks\n\n<!-- Generated from checks/ by `PLUMB_BLESS=1 cargo test -p plumb-checks --test library docs`; do not edit. -->\n\n",
     );
     out.push_str(&format!(
-        "{} checks. Each passes when its condition holds; a check whose input was not collected reports `error`, never `pass`.\n\n",
+        "{} checks. Each passes when its condition holds; a check whose input was not collected reports `error`, never `pass`. Framework controls that no check can decide are manual: `plumb frameworks show FRAMEWORK_ID` lists them with guidance on how to assess them and what evidence to keep.\n\n",
         library.checks.len()
     ));
     let mut by_service: BTreeMap<&str, Vec<&crate::Check>> = BTreeMap::new();

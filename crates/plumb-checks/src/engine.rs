@@ -132,7 +132,10 @@ pub fn evaluate_with(checks: &[&Check], snapshot: &Snapshot, evaluator: Evaluato
                 bucket.extend(errors);
                 bucket.sort_by(|a, b| a.resource_uid.cmp(&b.resource_uid));
             }
-            by_check.entry(c.spec.id.as_str()).or_default().extend(bucket);
+            by_check
+                .entry(c.spec.id.as_str())
+                .or_default()
+                .extend(bucket);
         }
     }
     let mut findings = Vec::with_capacity(by_check.values().map(Vec::len).sum());
@@ -170,7 +173,12 @@ fn related_index(
                     Value::List(Arc::new(list.into_iter().map(resource_value).collect()))
                 });
                 index.insert(
-                    (r.uid.clone(), function.clone(), relation.clone(), kind.clone()),
+                    (
+                        r.uid.clone(),
+                        function.clone(),
+                        relation.clone(),
+                        kind.clone(),
+                    ),
                     value,
                 );
             }
@@ -267,7 +275,12 @@ fn root_context(kinds: Arc<KindIndex>, related: Arc<RelatedIndex>) -> Context<'s
                 let uid = crate::value::field(&resource, "uid")
                     .map(text)
                     .unwrap_or_default();
-                match related.get(&(uid.clone(), function.to_string(), text(&relation), text(&kind))) {
+                match related.get(&(
+                    uid.clone(),
+                    function.to_string(),
+                    text(&relation),
+                    text(&kind),
+                )) {
                     Some(Ok(list)) => Ok(list.clone()),
                     Some(Err(why)) => Err(ExecutionError::function_error(function, why)),
                     None => Err(ExecutionError::function_error(
@@ -418,7 +431,14 @@ fn evaluate_one(
         Some(Ok(false)) => return None,
         Some(Err(e)) => {
             let reason = format!("applies_when could not be evaluated: {e}{}", gaps_text(r));
-            return Some(finding(check, r, shared, Status::Error, Evidence::default(), Some(reason)));
+            return Some(finding(
+                check,
+                r,
+                shared,
+                Status::Error,
+                Evidence::default(),
+                Some(reason),
+            ));
         }
     }
     let (evidence, missing) = evidence(check, r);
@@ -428,7 +448,14 @@ fn evaluate_one(
             missing.join(", "),
             gaps_text(r)
         );
-        return Some(finding(check, r, shared, Status::Error, evidence, Some(reason)));
+        return Some(finding(
+            check,
+            r,
+            shared,
+            Status::Error,
+            evidence,
+            Some(reason),
+        ));
     }
     let (status, reason) = match decide(Part::Condition) {
         Some(Ok(true)) => (Status::Pass, None),
@@ -440,7 +467,10 @@ fn evaluate_one(
                 gaps_text(r)
             )),
         ),
-        None => (Status::Error, Some("the check has no condition".to_string())),
+        None => (
+            Status::Error,
+            Some("the check has no condition".to_string()),
+        ),
     };
     Some(finding(check, r, shared, status, evidence, reason))
 }

@@ -30,7 +30,9 @@ pub struct Control {
     pub title: String,
     /// Automated or manual.
     pub assessment: Assessment,
-    /// For manual controls: how to assess it.
+    /// For manual controls: how to assess it (what to verify, where, and
+    /// what evidence to keep). The built-in frameworks get it from
+    /// `frameworks/guidance/`.
     #[serde(default)]
     pub guidance: Option<String>,
 }
@@ -87,6 +89,10 @@ pub struct ControlPosture {
     pub errors: usize,
     /// Failed findings muted with a reason.
     pub muted: usize,
+    /// For manual controls: how a person assesses it, so that a report
+    /// tells the auditor what to verify and what evidence to keep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<String>,
 }
 
 /// A framework's posture in one snapshot.
@@ -173,6 +179,11 @@ pub fn posture(
             failed,
             errors,
             muted,
+            guidance: if status == ControlStatus::Manual {
+                control.guidance.clone()
+            } else {
+                None
+            },
         });
     }
     let decided = out.passed + out.failed + out.errors;

@@ -105,7 +105,11 @@ impl<'a> Graph<'a> {
     }
 
     /// Every resource of `kind` in `r`'s account.
-    pub(crate) fn kind_in_account<'s>(&'s self, r: &Resource, kind: &str) -> Result<&'s [&'a Resource], String> {
+    pub(crate) fn kind_in_account<'s>(
+        &'s self,
+        r: &Resource,
+        kind: &str,
+    ) -> Result<&'s [&'a Resource], String> {
         self.complete(&r.account, kind)?;
         Ok(self
             .by_kind

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use globset::Glob;
-use include_dir::{include_dir, Dir};
+use include_dir::{include_dir, Dir, File};
 use plumb_model::Severity;
 
 use crate::check::{self, Check};
@@ -37,18 +37,17 @@ pub struct Selection {
     pub min_severity: Option<Severity>,
 }
 
-fn yaml_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<(String, &'a str)>) {
-    for file in dir.files() {
-        if file
-            .path()
-            .extension()
-            .is_some_and(|e| e == "yaml" || e == "yml")
-        {
-            if let Some(text) = file.contents_utf8() {
-                out.push((file.path().display().to_string(), text));
-            }
-        }
+/// The name and text of an embedded YAML file.
+fn yaml_file<'a>(file: &'a File<'a>) -> Option<(String, &'a str)> {
+    let path = file.path();
+    if !path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        return None;
     }
+    Some((path.display().to_string(), file.contents_utf8()?))
+}
+
+fn yaml_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<(String, &'a str)>) {
+    out.extend(dir.files().filter_map(yaml_file));
     for sub in dir.dirs() {
         yaml_files(sub, out);
     }
@@ -75,8 +74,10 @@ impl Library {
     /// The embedded library.
     pub fn builtin() -> Result<Library, LoadErrors> {
         let mut frameworks = Vec::new();
-        let mut files = Vec::new();
-        yaml_files(&FRAMEWORKS, &mut files);
+        // Frameworks are the files at the top of frameworks/; its
+        // subdirectories hold what scripts/import-frameworks merges into
+        // them (guidance/), not frameworks.
+        let files: Vec<_> = FRAMEWORKS.files().filter_map(yaml_file).collect();
         let mut problems = Vec::new();
         for (file, text) in &files {
             match parse_framework(&format!("frameworks/{file}"), text) {

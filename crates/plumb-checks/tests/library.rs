@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use plumb_checks::Check;
-use plumb_checks::{evaluate, evaluate_with, Evaluator, Library};
+use plumb_checks::{
+    evaluate, evaluate_with, posture, Assessment, ControlStatus, Evaluator, Library,
+};
 use plumb_model::{Coverage, CoverageStatus, Resource, Scope, Snapshot, Status};
 
 fn root() -> PathBuf {
@@ -74,6 +76,51 @@ fn the_builtin_library_loads_without_a_single_mistake() {
 }
 
 #[test]
+fn every_manual_control_of_the_builtin_frameworks_says_how_to_assess_it() {
+    let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let mut manual = 0;
+    let mut without = Vec::new();
+    for f in &library.frameworks {
+        // Automated controls are decided by checks: guidance is optional there.
+        for c in f
+            .controls
+            .iter()
+            .filter(|c| c.assessment == Assessment::Manual)
+        {
+            manual += 1;
+            if c.guidance.as_deref().is_none_or(|g| g.trim().is_empty()) {
+                without.push(format!("{}:{}", f.id, c.id));
+            }
+        }
+    }
+    assert!(manual > 0, "no manual control at all");
+    assert!(
+        without.is_empty(),
+        "manual controls without guidance (write it in frameworks/guidance/, then run scripts/import-frameworks): {without:?}"
+    );
+}
+
+#[test]
+fn the_posture_of_a_manual_control_tells_the_auditor_how_to_assess_it() {
+    let library = Library::builtin().unwrap();
+    let cis = library.framework("cis-aws-5.0").unwrap();
+    let posture = posture(cis, &[], &library.checks_by_control());
+    let control = |id: &str| posture.controls.iter().find(|c| c.id == id).unwrap();
+
+    let contacts = control("1.1");
+    assert_eq!(contacts.status, ControlStatus::Manual);
+    assert!(
+        contacts
+            .guidance
+            .as_deref()
+            .is_some_and(|g| g.contains("aws account get-contact-information")),
+        "{contacts:?}"
+    );
+    let automated = serde_json::to_value(control("2.1.4")).unwrap();
+    assert!(automated.get("guidance").is_none(), "{automated}");
+}
+
+#[test]
 fn every_check_meets_its_pass_and_fail_fixtures() {
     let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
     let fixtures = root().join("checks/fixtures");
@@ -126,7 +173,9 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
             // evaluator: both must decide every fixture alike.
             let reference = evaluate_with(&[check], &snap, Evaluator::Interpreter);
             let outcomes = |f: &[plumb_model::Finding]| -> Vec<(String, Status)> {
-                f.iter().map(|f| (f.resource_uid.to_string(), f.status)).collect()
+                f.iter()
+                    .map(|f| (f.resource_uid.to_string(), f.status))
+                    .collect()
             };
             assert_eq!(
                 outcomes(&findings),
@@ -134,7 +183,10 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
                 "{}: the compiled evaluator and the cel interpreter disagree",
                 file.display()
             );
-            let found: Vec<_> = findings.iter().filter(|f| *f.resource_uid == *uid).collect();
+            let found: Vec<_> = findings
+                .iter()
+                .filter(|f| *f.resource_uid == *uid)
+                .collect();
             let Some(expected) = expected else {
                 assert!(
                     found.is_empty(),
@@ -455,10 +507,7 @@ fn kind_in_account_sees_the_account_and_errors_when_the_kind_was_not_collected()
         bucket("c", "2", "us-east-1"),
     ]);
     let findings = evaluate(&[probe(&library)], &snap);
-    let statuses: Vec<_> = findings
-        .iter()
-        .map(|f| (&*f.account, f.status))
-        .collect();
+    let statuses: Vec<_> = findings.iter().map(|f| (&*f.account, f.status)).collect();
     assert_eq!(
         statuses,
         vec![

@@ -444,11 +444,21 @@ pub fn frameworks(command: FrameworksCommand) -> anyhow::Result<Outcome> {
                         (_, true) => "automated (not checked yet)",
                         _ => "automated",
                     };
+                    // How to assess the control (manual ones carry it), indented
+                    // under its title.
+                    let title = match &c.guidance {
+                        Some(g) => format!(
+                            "{}\n{}",
+                            c.title,
+                            output::wrapped(&format!("How to assess: {g}"), 76, "  ")
+                        ),
+                        None => c.title.clone(),
+                    };
                     t.add_row(vec![
                         c.id.clone(),
                         assessment.to_string(),
                         checks.join("\n"),
-                        c.title.clone(),
+                        title,
                     ]);
                 }
                 output::print(&t)?;

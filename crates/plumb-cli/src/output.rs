@@ -35,3 +35,43 @@ pub fn line(text: impl std::fmt::Display) -> anyhow::Result<()> {
     writeln!(out, "{text}")?;
     Ok(())
 }
+
+/// `text` as lines of at most `width` characters after `indent` (a longer
+/// word stays whole), so that prose inside a table cell stays readable
+/// whether or not stdout is a terminal that the table can fit.
+pub fn wrapped(text: &str, width: usize, indent: &str) -> String {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(format!("{indent}{line}"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(format!("{indent}{line}"));
+    }
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped;
+
+    #[test]
+    fn wrapped_text_keeps_words_whole_within_the_width_after_the_indent() {
+        let text = wrapped(
+            "Run `aws account get-contact-information` and keep the output.",
+            20,
+            "  ",
+        );
+        assert_eq!(
+            text,
+            "  Run `aws account\n  get-contact-information`\n  and keep the output."
+        );
+    }
+}

@@ -479,6 +479,21 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
         .find(|c| c["id"] == "2.1.4")
         .unwrap();
     assert_eq!(control["status"], "fail");
+    assert!(control.get("guidance").is_none(), "{control}");
+    // A manual control tells the auditor how to assess it.
+    let contacts = cis["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "1.1")
+        .unwrap();
+    assert_eq!(contacts["status"], "manual");
+    assert!(
+        contacts["guidance"]
+            .as_str()
+            .is_some_and(|g| g.contains("aws account get-contact-information")),
+        "{contacts}"
+    );
 
     // The findings are stored with the snapshot; a re-check reproduces them.
     let stored = json(&plumb(
@@ -641,6 +656,12 @@ fn the_library_and_frameworks_are_browsable() {
         .find(|c| c["id"] == "1.1")
         .unwrap();
     assert_eq!(manual["assessment"], "manual");
+    assert!(
+        manual["guidance"]
+            .as_str()
+            .is_some_and(|g| g.contains("aws account get-contact-information")),
+        "{manual}"
+    );
     assert_eq!(
         plumb(db, &["checks", "show", "nope"]).status.code(),
         Some(2)
@@ -649,6 +670,36 @@ fn the_library_and_frameworks_are_browsable() {
         plumb(db, &["frameworks", "show", "nope"]).status.code(),
         Some(2)
     );
+}
+
+#[test]
+fn frameworks_show_prints_how_to_assess_each_manual_control() {
+    let show = plumb("unused.db", &["frameworks", "show", "cis-aws-6.0"]);
+    assert_eq!(show.status.code(), Some(0), "{}", stderr(&show));
+    let text = stdout(&show);
+    // 2.1 is manual: its guidance is indented under its title.
+    let row = text
+        .lines()
+        .position(|l| l.contains("Maintain current contact details"))
+        .unwrap_or_else(|| panic!("no row for 2.1: {text}"));
+    let next = text.lines().nth(row + 1).unwrap();
+    assert!(
+        next.contains("  How to assess: Check that the account's primary contact"),
+        "{next}"
+    );
+    assert!(text.contains("get-contact-information"), "{text}");
+    // Once per manual control, and never for an automated one.
+    let cis = json(&plumb(
+        "unused.db",
+        &["frameworks", "show", "cis-aws-6.0", "--format", "json"],
+    ));
+    let manual = cis["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["assessment"] == "manual")
+        .count();
+    assert_eq!(text.matches("How to assess:").count(), manual);
 }
 
 /// Replaces the ids moto makes up (`i-0abc…`, `sg-…`, `vol-…`) by `<kind>-*`
