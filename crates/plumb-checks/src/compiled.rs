@@ -1103,3 +1103,130 @@ fn call<'a>(env: &Env<'a>, func: Func, args: Vec<V<'a>>) -> R<'a> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use cel::{Context, Program};
+    use plumb_model::{Resource, Scope, Snapshot};
+    use serde_json::json;
+
+    use super::*;
+
+    /// The interpreter's outcome and the compiled evaluator's, as
+    /// `Ok(bool)` or `Err(())` (the messages differ).
+    fn both(source: &str, r: &Resource) -> (Result<bool, ()>, Result<bool, ()>) {
+        let program = Program::compile(source).unwrap_or_else(|e| panic!("{source}: {e}"));
+        let mut context = Context::default();
+        crate::helpers::register(&mut context).unwrap_or_else(|e| panic!("{e:?}"));
+        context.add_variable_from_value("resource", crate::value::resource_value(r));
+        let interpreted = match program.execute(&context) {
+            Ok(cel::Value::Bool(b)) => Ok(b),
+            _ => Err(()),
+        };
+        let snapshot = Snapshot {
+            id: 1,
+            started_at: chrono::Utc::now(),
+            finished_at: chrono::Utc::now(),
+            scope: Scope {
+                accounts: vec![],
+                regions: vec![],
+                services: vec![],
+            },
+            coverage: vec![],
+            resources: vec![],
+            edges: vec![],
+        };
+        let graph = Graph::new(&snapshot, &BTreeSet::new(), false);
+        let env = Env {
+            graph: &graph,
+            edges: false,
+        };
+        let compiled = compile(program.expression()).unwrap_or_else(|e| panic!("{source}: {e}"));
+        let run = compiled.run(&env, r).map_err(|_| ());
+        (interpreted, run)
+    }
+
+    #[test]
+    fn compiled_conditions_decide_as_the_interpreter_does() {
+        let r: Resource = serde_json::from_value(json!({
+            "uid": "arn:aws:s3:::b", "kind": "aws_s3_bucket", "provider": "aws",
+            "account": "111122223333", "region": "us-east-1", "name": "b",
+            "tags": {"env": "prod"},
+            "props": {
+                "n": 3, "f": 2.5, "s": "abc", "none": null, "t": true,
+                "list": [1, 2, 3], "names": ["a", "b"], "empty": [],
+                "obj": {"k": "v", "n": 1},
+                "policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]},
+                "perms": [{"ip_protocol": "tcp", "from_port": 22, "to_port": 22,
+                           "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]}]
+            }
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let cases = [
+            // errors absorbed by || and && either side, and kept otherwise
+            "resource.props.missing == 1 || true",
+            "true || resource.props.missing == 1",
+            "resource.props.missing == 1 || false",
+            "false && resource.props.missing == 1",
+            "resource.props.missing == 1 && false",
+            "resource.props.missing == 1 && true",
+            "resource.props.s || true",
+            "!resource.props.s",
+            // deferred errors in all / exists
+            "resource.props.list.exists(x, x == 2 || resource.props.missing)",
+            "resource.props.list.exists(x, resource.props.missing == x)",
+            "resource.props.list.all(x, x < 3 && resource.props.missing == x)",
+            "resource.props.list.all(x, x > 0)",
+            "resource.props.empty.all(x, false)",
+            "resource.props.list.exists_one(x, x > 2)",
+            // heterogeneous equality and comparison
+            "resource.props.n == 3.0",
+            "resource.props.n != 'x'",
+            "resource.props.f > resource.props.n",
+            "resource.props.s < 'abd'",
+            "resource.props.n < 'a'",
+            "resource.props.none == null",
+            "[1, 2] == resource.props.list",
+            "resource.props.obj == {'k': 'v', 'n': 1}",
+            // presence, membership, indexing
+            "has(resource.props.obj.k) && !has(resource.props.obj.z)",
+            "has(resource.props.none.k)",
+            "'k' in resource.props.obj && 2 in resource.props.list",
+            "'a' in resource.props.s",
+            "resource.props.list[1] == 2 && resource.props.obj['k'] == 'v'",
+            "resource.props.list[5] == 2",
+            "resource.props.obj.z == 1",
+            "resource.tags.env == 'prod' && !has(resource.tags.owner)",
+            // functions, macros, types, arithmetic
+            "size(resource.props.names) == 2 && resource.props.s.size() == 3",
+            "resource.props.s.startsWith('a') && resource.props.s.endsWith('c') && resource.props.s.contains('b')",
+            "resource.props.s.matches('^a.c$')",
+            "resource.props.names.map(n, n + '!').exists(n, n == 'b!')",
+            "resource.props.list.filter(x, x > 1).size() == 2",
+            "type(resource.props.list) == list && type(resource.props.obj) == map && type(resource.props.s) == string",
+            "(type(resource.props.names) == list ? resource.props.names : [resource.props.names]).exists(n, n == 'a')",
+            "resource.props.n + 1 == 4 && resource.props.n * 2 - 1 == 5 && resource.props.n % 2 == 1",
+            "resource.props.n / 0 == 1",
+            "{'': false}['absent']",
+            // helpers over borrowed JSON and constructed values
+            "policy_is_public(resource.props.policy)",
+            "ingress_open_to_world(resource.props.perms, 22) && !ingress_open_to_world(resource.props.perms, 443)",
+            "ingress_open_to_world(resource.props.perms.map(p, {'ip_protocol': p.ip_protocol, 'from_port': p.from_port, 'to_port': p.to_port, 'ip_ranges': p.ip_ranges}), 22)",
+            "policy_allows(resource.props.policy, 's3:GetObject') && !policy_is_admin(resource.props.policy)",
+            "cidr_is_public('0.0.0.0/0') && days_since('2020-01-01T00:00:00Z') > 1000",
+            "days_since('yesterday') > 1",
+        ];
+        let mut seen = Vec::new();
+        for source in cases {
+            let (interpreted, compiled) = both(source, &r);
+            assert_eq!(compiled, interpreted, "{source}");
+            seen.push(compiled);
+        }
+        // The cases reach every outcome: true, false and error.
+        for outcome in [Ok(true), Ok(false), Err(())] {
+            assert!(seen.contains(&outcome), "no case gave {outcome:?}");
+        }
+    }
+}
