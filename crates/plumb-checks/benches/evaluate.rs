@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use chrono::Utc;
-use plumb_checks::{evaluate_with, Evaluator, Library};
+use plumb_checks::{evaluate_each, evaluate_with, Evaluator, Library};
 use plumb_model::{Coverage, CoverageStatus, Edge, Relation, Resource, Scope, Snapshot, Status};
 
 fn arg(name: &str, default: usize) -> usize {
@@ -181,6 +181,46 @@ fn main() {
     } else {
         Evaluator::Compiled
     };
+    if std::env::args().any(|a| a == "--per-check") {
+        // Each check alone, slowest first: where the time goes.
+        let mut times: Vec<(f64, &str)> = checks
+            .iter()
+            .map(|c| {
+                let started = Instant::now();
+                evaluate_each(&[*c], &snapshot, evaluator, |_, findings| drop(findings));
+                (started.elapsed().as_secs_f64(), c.spec.id.as_str())
+            })
+            .collect();
+        times.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (seconds, id) in times.iter().take(15) {
+            println!("{seconds:8.3} s  {id}");
+        }
+        return;
+    }
+    if std::env::args().any(|a| a == "--stream") {
+        // Findings handed to a sink that counts them, as a caller streaming
+        // them to a store or a report would, instead of held.
+        let started = Instant::now();
+        let mut counts = [0usize; 4];
+        evaluate_each(&checks, &snapshot, evaluator, |_, findings| {
+            for f in findings {
+                counts[f.status as usize] += 1;
+            }
+        });
+        let wall = started.elapsed().as_secs_f64();
+        let total: usize = counts.iter().sum();
+        println!(
+            "{{\"resources\": {n}, \"checks\": {}, \"mode\": \"stream\", \"threads\": {}, \"findings\": {total}, \"pass\": {}, \"fail\": {}, \"error\": {}, \"build_seconds\": {built:.1}, \"evaluate_seconds\": {wall:.2}, \"evaluations_per_second\": {:.0}, \"peak_rss_mib_before_evaluate\": {rss_before:.0}, \"peak_rss_mib\": {:.0}}}",
+            checks.len(),
+            rayon::current_num_threads(),
+            counts[Status::Pass as usize],
+            counts[Status::Fail as usize],
+            counts[Status::Error as usize],
+            total as f64 / wall,
+            peak_rss_mib()
+        );
+        return;
+    }
     let started = Instant::now();
     let findings = evaluate_with(&checks, &snapshot, evaluator);
     let wall = started.elapsed().as_secs_f64();

@@ -87,6 +87,8 @@ enum Node {
     Var(usize),
     Select(Box<Node>, String, bool),
     List(Vec<Node>),
+    /// A list of literals, built once: evaluation borrows it.
+    Literals(Vec<Lit>),
     Map(Vec<(Node, Node)>),
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
@@ -218,12 +220,24 @@ impl Compiler {
                 if !l.optional_indices.is_empty() {
                     return Err("optional list elements".into());
                 }
-                Node::List(
-                    l.elements
-                        .iter()
-                        .map(|e| self.node(e))
-                        .collect::<Result<_, _>>()?,
-                )
+                let items: Vec<Node> = l
+                    .elements
+                    .iter()
+                    .map(|e| self.node(e))
+                    .collect::<Result<_, _>>()?;
+                if items.iter().all(|i| matches!(i, Node::Lit(_))) {
+                    Node::Literals(
+                        items
+                            .into_iter()
+                            .filter_map(|i| match i {
+                                Node::Lit(l) => Some(l),
+                                _ => None,
+                            })
+                            .collect(),
+                    )
+                } else {
+                    Node::List(items)
+                }
             }
             Expr::Map(m) => {
                 let mut entries = Vec::new();
@@ -401,6 +415,8 @@ enum V<'a> {
     /// A JSON array or object of the snapshot.
     Json(&'a Json),
     List(Rc<Vec<V<'a>>>),
+    /// A list literal of the condition.
+    Literals(&'a [Lit]),
     Map(Rc<Vec<(V<'a>, V<'a>)>>),
     Resource(&'a Resource),
     Tags(&'a BTreeMap<String, String>),
@@ -412,6 +428,17 @@ enum V<'a> {
 }
 
 type R<'a> = Result<V<'a>, String>;
+
+fn literal(l: &Lit) -> V<'_> {
+    match l {
+        Lit::Null => V::Null,
+        Lit::Bool(b) => V::Bool(*b),
+        Lit::Int(i) => V::Int(*i),
+        Lit::UInt(u) => V::UInt(*u),
+        Lit::Float(f) => V::Float(*f),
+        Lit::Str(s) => V::Str(s),
+    }
+}
 
 fn json<'a>(j: &'a Json) -> V<'a> {
     match j {
@@ -438,7 +465,11 @@ impl<'a> V<'a> {
             V::UInt(_) => Ty::UInt,
             V::Float(_) => Ty::Double,
             V::Str(_) | V::Owned(_) => Ty::String,
-            V::Json(Json::Array(_)) | V::List(_) | V::Resources(_) | V::Slice(_) => Ty::List,
+            V::Json(Json::Array(_))
+            | V::List(_)
+            | V::Literals(_)
+            | V::Resources(_)
+            | V::Slice(_) => Ty::List,
             V::Json(_) | V::Map(_) | V::Resource(_) | V::Tags(_) | V::Edges(_) => Ty::Map,
             V::Type(_) => Ty::Type,
         }
@@ -480,6 +511,7 @@ impl<'a> V<'a> {
             V::Json(Json::Array(a)) => a.iter().map(json).collect(),
             V::Json(Json::Object(o)) => o.keys().map(|k| V::Str(k)).collect(),
             V::List(l) => l.as_ref().clone(),
+            V::Literals(l) => l.iter().map(literal).collect(),
             V::Map(m) => m.iter().map(|(k, _)| k.clone()).collect(),
             V::Resources(rs) => rs.iter().map(|r| V::Resource(r)).collect(),
             V::Slice(rs) => rs.iter().map(|r| V::Resource(r)).collect(),
@@ -505,6 +537,7 @@ impl<'a> V<'a> {
             V::Json(Json::Array(a)) => a.len(),
             V::Json(Json::Object(o)) => o.len(),
             V::List(l) => l.len(),
+            V::Literals(l) => l.len(),
             V::Map(m) => m.len(),
             V::Resources(r) => r.len(),
             V::Slice(r) => r.len(),
@@ -536,9 +569,17 @@ impl Compiled {
     /// Evaluates the condition on `resource`: `Ok(bool)` or why it could
     /// not be decided.
     pub(crate) fn run<'a>(&'a self, env: &Env<'a>, resource: &'a Resource) -> Result<bool, String> {
-        let mut slots: Vec<V<'a>> = vec![V::Null; self.slots];
+        // Most conditions need a handful of variables: keep them on the stack.
+        let mut small: [V<'a>; 8] = std::array::from_fn(|_| V::Null);
+        let mut large: Vec<V<'a>>;
+        let slots: &mut [V<'a>] = if self.slots <= small.len() {
+            &mut small
+        } else {
+            large = vec![V::Null; self.slots];
+            &mut large
+        };
         slots[0] = V::Resource(resource);
-        match eval(&self.root, env, &mut slots)? {
+        match eval(&self.root, env, slots)? {
             V::Bool(b) => Ok(b),
             other => Err(format!("gave a {}, not a boolean", other.type_name())),
         }
@@ -581,16 +622,10 @@ fn field<'a>(env: &Env<'a>, v: &V<'a>, name: &str) -> Option<Option<V<'a>>> {
     })
 }
 
-fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Vec<V<'a>>) -> R<'a> {
+fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut [V<'a>]) -> R<'a> {
     Ok(match node {
-        Node::Lit(l) => match l {
-            Lit::Null => V::Null,
-            Lit::Bool(b) => V::Bool(*b),
-            Lit::Int(i) => V::Int(*i),
-            Lit::UInt(u) => V::UInt(*u),
-            Lit::Float(f) => V::Float(*f),
-            Lit::Str(s) => V::Str(s),
-        },
+        Node::Lit(l) => literal(l),
+        Node::Literals(items) => V::Literals(items),
         Node::Type(t) => V::Type(*t),
         Node::Var(slot) => slots[*slot].clone(),
         Node::Select(operand, name, test) => {
@@ -722,13 +757,14 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Vec<V<'a>>) -> R<'a> {
     })
 }
 
-fn comprehension<'a>(c: &'a Comprehension, env: &Env<'a>, slots: &mut Vec<V<'a>>) -> R<'a> {
+fn comprehension<'a>(c: &'a Comprehension, env: &Env<'a>, slots: &mut [V<'a>]) -> R<'a> {
     let init = eval(&c.init, env, slots)?;
     let range = eval(&c.range, env, slots)?;
-    let items = range.iter()?;
+    let items = Items::of(&range)?;
     slots[c.accu] = init;
     let mut pending: Option<String> = None;
-    for item in items {
+    for i in 0..items.len() {
+        let item = items.get(i);
         if !eval(&c.cond, env, slots)?.bool()? {
             break;
         }
@@ -753,6 +789,51 @@ fn comprehension<'a>(c: &'a Comprehension, env: &Env<'a>, slots: &mut Vec<V<'a>>
         return Err(e);
     }
     eval(&c.result, env, slots)
+}
+
+/// What a comprehension iterates, without copying lists.
+enum Items<'a> {
+    Json(&'a [Json]),
+    Literals(&'a [Lit]),
+    List(Rc<Vec<V<'a>>>),
+    Resources(&'a [&'a Resource]),
+    Owned(Rc<Vec<&'a Resource>>),
+    Keys(Vec<V<'a>>),
+}
+
+impl<'a> Items<'a> {
+    fn of(v: &V<'a>) -> Result<Self, String> {
+        Ok(match v {
+            V::Json(Json::Array(a)) => Items::Json(a),
+            V::Literals(l) => Items::Literals(l),
+            V::List(l) => Items::List(l.clone()),
+            V::Slice(rs) => Items::Resources(rs),
+            V::Resources(rs) => Items::Owned(rs.clone()),
+            other => Items::Keys(other.iter()?),
+        })
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Items::Json(a) => a.len(),
+            Items::Literals(l) => l.len(),
+            Items::List(l) => l.len(),
+            Items::Resources(r) => r.len(),
+            Items::Owned(r) => r.len(),
+            Items::Keys(k) => k.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> V<'a> {
+        match self {
+            Items::Json(a) => json(&a[i]),
+            Items::Literals(l) => literal(&l[i]),
+            Items::List(l) => l[i].clone(),
+            Items::Resources(r) => V::Resource(r[i]),
+            Items::Owned(r) => V::Resource(r[i]),
+            Items::Keys(k) => k[i].clone(),
+        }
+    }
 }
 
 fn num(v: &V) -> Option<f64> {
@@ -798,6 +879,7 @@ fn list<'a>(v: &V<'a>) -> Option<Vec<V<'a>>> {
     match v {
         V::Json(Json::Array(a)) => Some(a.iter().map(json).collect()),
         V::List(l) => Some(l.as_ref().clone()),
+        V::Literals(l) => Some(l.iter().map(literal).collect()),
         V::Resources(rs) => Some(rs.iter().map(|r| V::Resource(r)).collect()),
         V::Slice(rs) => Some(rs.iter().map(|r| V::Resource(r)).collect()),
         _ => None,
@@ -941,6 +1023,11 @@ fn index<'a>(env: &Env<'a>, c: &V<'a>, k: &V<'a>) -> R<'a> {
 }
 
 fn contains<'a>(env: &Env<'a>, c: &V<'a>, x: &V<'a>) -> Result<bool, String> {
+    match c {
+        V::Literals(l) => return Ok(l.iter().any(|i| equal(&literal(i), x))),
+        V::Json(Json::Array(a)) => return Ok(a.iter().any(|i| equal(&json(i), x))),
+        _ => {}
+    }
     if let Some(items) = list(c) {
         return Ok(items.iter().any(|i| equal(i, x)));
     }
@@ -974,6 +1061,7 @@ fn resource<'a>(v: &V<'a>, function: &str) -> Result<&'a Resource, String> {
 enum View<'v, 'a> {
     V(&'v V<'a>),
     J(&'a Json),
+    L(&'v Lit),
 }
 
 impl<'v, 'a: 'v> Doc<'v> for View<'v, 'a> {
@@ -993,11 +1081,14 @@ impl<'v, 'a: 'v> Doc<'v> for View<'v, 'a> {
             View::J(Json::String(s)) => Some(s),
             View::V(V::Str(s)) => Some(s),
             View::V(V::Owned(s)) => Some(s),
+            View::L(Lit::Str(s)) => Some(s),
             _ => None,
         }
     }
     fn as_int(self) -> Option<i64> {
         match self {
+            View::L(Lit::Int(i)) => Some(*i),
+            View::L(Lit::UInt(u)) => i64::try_from(*u).ok(),
             View::J(Json::Number(n)) => n
                 .as_i64()
                 .or_else(|| n.as_u64().map(|u| i64::try_from(u).unwrap_or(i64::MAX))),
@@ -1007,7 +1098,10 @@ impl<'v, 'a: 'v> Doc<'v> for View<'v, 'a> {
         }
     }
     fn is_null(self) -> bool {
-        matches!(self, View::J(Json::Null) | View::V(V::Null))
+        matches!(
+            self,
+            View::J(Json::Null) | View::V(V::Null) | View::L(Lit::Null)
+        )
     }
     fn as_list(self) -> Option<Vec<Self>> {
         match self {
@@ -1015,6 +1109,7 @@ impl<'v, 'a: 'v> Doc<'v> for View<'v, 'a> {
                 Some(a.iter().map(View::J).collect())
             }
             View::V(V::List(l)) => Some(l.iter().map(View::V).collect()),
+            View::V(V::Literals(l)) => Some(l.iter().map(View::L).collect()),
             _ => None,
         }
     }
@@ -1106,8 +1201,6 @@ fn call<'a>(env: &Env<'a>, func: Func, args: Vec<V<'a>>) -> R<'a> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use cel::{Context, Program};
     use plumb_model::{Resource, Scope, Snapshot};
     use serde_json::json;
@@ -1138,7 +1231,8 @@ mod tests {
             resources: vec![],
             edges: vec![],
         };
-        let graph = Graph::new(&snapshot, &BTreeSet::new(), false);
+        let edges = crate::graph::Edges::new(&snapshot.edges, false);
+        let graph = Graph::new(&[], &edges, &snapshot.coverage, None);
         let env = Env {
             graph: &graph,
             edges: false,

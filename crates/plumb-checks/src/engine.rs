@@ -18,7 +18,7 @@ use serde_json::Value as Json;
 
 use crate::check::Check;
 use crate::compiled::Env;
-use crate::graph::Graph;
+use crate::graph::{Edges, Graph};
 use crate::value::resource_value;
 
 /// Which evaluator decides conditions. The compiled one is the default;
@@ -40,109 +40,222 @@ pub fn evaluate(checks: &[&Check], snapshot: &Snapshot) -> Vec<Finding> {
 
 /// [`evaluate`] with a chosen evaluator.
 pub fn evaluate_with(checks: &[&Check], snapshot: &Snapshot, evaluator: Evaluator) -> Vec<Finding> {
-    let mut by_kind: HashMap<&str, Vec<&Resource>> = HashMap::new();
-    for r in &snapshot.resources {
-        by_kind.entry(r.kind.as_str()).or_default().push(r);
-    }
-    let mut checks_by_kind: BTreeMap<&str, Vec<&Check>> = BTreeMap::new();
-    for c in checks {
-        checks_by_kind
-            .entry(c.spec.kind.as_str())
+    let mut by_check: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+    evaluate_each(checks, snapshot, evaluator, |check, findings| {
+        by_check
+            .entry(check.spec.id.clone())
             .or_default()
-            .push(c);
-    }
-    let kinds: BTreeSet<&str> = checks
-        .iter()
-        .flat_map(|c| c.needs_kinds.iter().map(String::as_str))
-        .collect();
-    let edges = checks.iter().any(|c| c.needs_edges);
-    let graph = Graph::new(snapshot, &kinds, edges);
-    let env = Env {
-        graph: &graph,
-        edges,
-    };
-    let compiled = |c: &Check| evaluator == Evaluator::Compiled && c.compiled.is_some();
-    let interpreted: Vec<&Check> = checks.iter().copied().filter(|c| !compiled(c)).collect();
-    let root = (!interpreted.is_empty()).then(|| {
-        root_context(
-            kind_index(&interpreted, snapshot),
-            related_index(&interpreted, &graph, &by_kind),
-        )
+            .extend(findings)
     });
-    let index = edge_index(&interpreted, snapshot);
-
-    // Findings by check, each in resource-uid order: resources are
-    // visited sorted by uid, so no sort over the findings is needed.
-    let mut by_check: BTreeMap<&str, Vec<Finding>> = BTreeMap::new();
-    for (kind, kind_checks) in &checks_by_kind {
-        let mut resources: Vec<&Resource> = by_kind.get(kind).cloned().unwrap_or_default();
-        resources.par_sort_unstable_by(|a, b| a.uid.cmp(&b.uid));
-        let per_resource: Vec<Vec<(usize, Finding)>> = resources
-            .par_iter()
-            .map(|r| {
-                let shared = Shared::of(r);
-                // The interpreter's scope, built for the first check that
-                // needs it and shared by the rest of the kind.
-                let mut scope: Option<Context> = None;
-                let mut out = Vec::with_capacity(kind_checks.len());
-                for (i, c) in kind_checks.iter().enumerate() {
-                    let found = if compiled(c) {
-                        let Some((condition, applies_when)) = &c.compiled else {
-                            continue;
-                        };
-                        evaluate_one(c, r, &shared, |part| match part {
-                            Part::AppliesWhen => applies_when.as_ref().map(|a| a.run(&env, r)),
-                            Part::Condition => Some(condition.run(&env, r)),
-                        })
-                    } else {
-                        let Some(root) = &root else { continue };
-                        let scope = scope.get_or_insert_with(|| {
-                            let mut value = resource_value(r);
-                            if kind_checks.iter().any(|c| c.needs_edges) {
-                                value = with_edges(value, &index, &r.uid);
-                            }
-                            let mut scope = root.new_inner_scope();
-                            scope.add_variable_from_value("resource", value);
-                            scope
-                        });
-                        evaluate_one(c, r, &shared, |part| {
-                            let program = match part {
-                                Part::AppliesWhen => c.applies_when.as_ref()?,
-                                Part::Condition => &c.condition,
-                            };
-                            Some(match program.execute(scope) {
-                                Ok(Value::Bool(b)) => Ok(b),
-                                Ok(other) => Err(format!("gave {other:?}, not a boolean")),
-                                Err(e) => Err(e.to_string()),
-                            })
-                        })
-                    };
-                    out.extend(found.map(|f| (i, f)));
-                }
-                out
-            })
-            .collect();
-        let mut buckets: Vec<Vec<Finding>> = kind_checks.iter().map(|_| Vec::new()).collect();
-        for (i, f) in per_resource.into_iter().flatten() {
-            buckets[i].push(f);
-        }
-        for (c, mut bucket) in kind_checks.iter().zip(buckets) {
-            let errors = coverage_errors(c, snapshot);
-            if !errors.is_empty() {
-                bucket.extend(errors);
-                bucket.sort_by(|a, b| a.resource_uid.cmp(&b.resource_uid));
-            }
-            by_check
-                .entry(c.spec.id.as_str())
-                .or_default()
-                .extend(bucket);
-        }
-    }
     let mut findings = Vec::with_capacity(by_check.values().map(Vec::len).sum());
     for (_, list) in by_check {
         findings.extend(list);
     }
     findings
+}
+
+/// Runs `checks` on `snapshot`, handing each check's findings (in
+/// resource-uid order) to `sink` as soon as its kind is evaluated, so that
+/// a caller that counts, streams or stores them never holds them all.
+pub fn evaluate_each(
+    checks: &[&Check],
+    snapshot: &Snapshot,
+    evaluator: Evaluator,
+    mut sink: impl FnMut(&Check, Vec<Finding>),
+) {
+    let plan = Plan::new(checks);
+    let edges = Edges::new(&snapshot.edges, plan.edges);
+    let all: Option<HashMap<&str, &str>> = plan.related.then(|| {
+        snapshot
+            .resources
+            .iter()
+            .map(|r| (r.uid.as_str(), r.kind.as_str()))
+            .collect()
+    });
+    let mut by_kind: HashMap<&str, Vec<&Resource>> = HashMap::new();
+    for r in &snapshot.resources {
+        by_kind.entry(r.kind.as_str()).or_default().push(r);
+    }
+    for (kind, kind_checks) in &plan.by_kind {
+        let resources = by_kind.get(kind).cloned().unwrap_or_default();
+        let mut context = resources.clone();
+        for needed in needed_kinds(kind, kind_checks) {
+            context.extend(by_kind.get(needed).into_iter().flatten());
+        }
+        let graph = Graph::new(&context, &edges, &snapshot.coverage, all.as_ref());
+        evaluate_kind(
+            kind_checks,
+            resources,
+            &graph,
+            snapshot,
+            evaluator,
+            &mut sink,
+        );
+    }
+}
+
+/// Runs `checks` on the snapshot `meta` describes (scope, coverage and
+/// edges; its `resources` are not read) with the resources read from
+/// `load`, one kind at a time: only the kind being evaluated and the kinds
+/// its checks read are in memory at once. `uid_kinds` lists every
+/// resource of the snapshot as `(uid, kind)`, for `related`. Findings go
+/// to `sink` as in [`evaluate_each`].
+pub fn evaluate_from<E>(
+    checks: &[&Check],
+    meta: &Snapshot,
+    uid_kinds: &[(String, String)],
+    mut load: impl FnMut(&str) -> Result<Vec<Resource>, E>,
+    evaluator: Evaluator,
+    mut sink: impl FnMut(&Check, Vec<Finding>),
+) -> Result<(), E> {
+    let plan = Plan::new(checks);
+    let edges = Edges::new(&meta.edges, plan.edges);
+    let all: Option<HashMap<&str, &str>> = plan.related.then(|| {
+        uid_kinds
+            .iter()
+            .map(|(uid, kind)| (uid.as_str(), kind.as_str()))
+            .collect()
+    });
+    for (kind, kind_checks) in &plan.by_kind {
+        let own = load(kind)?;
+        let mut others = Vec::new();
+        for needed in needed_kinds(kind, kind_checks) {
+            others.push(load(needed)?);
+        }
+        let resources: Vec<&Resource> = own.iter().collect();
+        let mut context = resources.clone();
+        context.extend(others.iter().flatten());
+        let graph = Graph::new(&context, &edges, &meta.coverage, all.as_ref());
+        evaluate_kind(kind_checks, resources, &graph, meta, evaluator, &mut sink);
+    }
+    Ok(())
+}
+
+/// The selected checks grouped by the kind they evaluate.
+struct Plan<'c> {
+    by_kind: BTreeMap<&'c str, Vec<&'c Check>>,
+    edges: bool,
+    related: bool,
+}
+
+impl<'c> Plan<'c> {
+    fn new(checks: &[&'c Check]) -> Self {
+        let mut by_kind: BTreeMap<&str, Vec<&Check>> = BTreeMap::new();
+        for c in checks {
+            by_kind.entry(c.spec.kind.as_str()).or_default().push(c);
+        }
+        Plan {
+            by_kind,
+            edges: checks.iter().any(|c| c.needs_edges),
+            related: checks.iter().any(|c| !c.relations.is_empty()),
+        }
+    }
+}
+
+/// The other kinds the checks of `kind` read.
+fn needed_kinds<'c>(kind: &str, checks: &[&'c Check]) -> BTreeSet<&'c str> {
+    checks
+        .iter()
+        .flat_map(|c| c.needs_kinds.iter().map(String::as_str))
+        .filter(|k| *k != kind)
+        .collect()
+}
+
+/// Every check of one kind on every resource of it, in parallel; each
+/// check's findings go to `sink` in resource-uid order.
+fn evaluate_kind(
+    kind_checks: &[&Check],
+    mut resources: Vec<&Resource>,
+    graph: &Graph<'_>,
+    snapshot: &Snapshot,
+    evaluator: Evaluator,
+    sink: &mut impl FnMut(&Check, Vec<Finding>),
+) {
+    let env = Env {
+        graph,
+        edges: kind_checks.iter().any(|c| c.needs_edges),
+    };
+    let compiled = |c: &Check| evaluator == Evaluator::Compiled && c.compiled.is_some();
+    let interpreted: Vec<&Check> = kind_checks
+        .iter()
+        .copied()
+        .filter(|c| !compiled(c))
+        .collect();
+    let root = (!interpreted.is_empty()).then(|| {
+        root_context(
+            kind_index(&interpreted, graph, snapshot),
+            related_index(&interpreted, graph, &resources),
+        )
+    });
+    // Each check's findings in resource-uid order: resources are visited
+    // sorted by uid, so no sort over the findings is needed.
+    resources.par_sort_unstable_by(|a, b| a.uid.cmp(&b.uid));
+    // Accounts, regions and the kind: a few values, shared by all.
+    let mut texts: HashMap<&str, Text> = HashMap::new();
+    for r in &resources {
+        for v in [&r.account, &r.region, &r.kind] {
+            if !texts.contains_key(v.as_str()) {
+                texts.insert(v.as_str(), Text::from(v.as_str()));
+            }
+        }
+    }
+    let per_resource: Vec<Vec<(usize, Finding)>> = resources
+        .par_iter()
+        .map(|r| {
+            let shared = Shared::of(r, &texts);
+            // The interpreter's scope, built for the first check that needs
+            // it and shared by the rest of the kind.
+            let mut scope: Option<Context> = None;
+            let mut out = Vec::with_capacity(kind_checks.len());
+            for (i, c) in kind_checks.iter().enumerate() {
+                let found = if compiled(c) {
+                    let Some((condition, applies_when)) = &c.compiled else {
+                        continue;
+                    };
+                    evaluate_one(c, r, &shared, |part| match part {
+                        Part::AppliesWhen => applies_when.as_ref().map(|a| a.run(&env, r)),
+                        Part::Condition => Some(condition.run(&env, r)),
+                    })
+                } else {
+                    let Some(root) = &root else { continue };
+                    let scope = scope.get_or_insert_with(|| {
+                        let mut value = resource_value(r);
+                        if env.edges {
+                            value = with_edges(value, graph, &r.uid);
+                        }
+                        let mut scope = root.new_inner_scope();
+                        scope.add_variable_from_value("resource", value);
+                        scope
+                    });
+                    evaluate_one(c, r, &shared, |part| {
+                        let program = match part {
+                            Part::AppliesWhen => c.applies_when.as_ref()?,
+                            Part::Condition => &c.condition,
+                        };
+                        Some(match program.execute(scope) {
+                            Ok(Value::Bool(b)) => Ok(b),
+                            Ok(other) => Err(format!("gave {other:?}, not a boolean")),
+                            Err(e) => Err(e.to_string()),
+                        })
+                    })
+                };
+                out.extend(found.map(|f| (i, f)));
+            }
+            out
+        })
+        .collect();
+    let mut buckets: Vec<Vec<Finding>> = kind_checks.iter().map(|_| Vec::new()).collect();
+    for (i, f) in per_resource.into_iter().flatten() {
+        buckets[i].push(f);
+    }
+    for (c, mut bucket) in kind_checks.iter().zip(buckets) {
+        let errors = coverage_errors(c, snapshot);
+        if !errors.is_empty() {
+            bucket.extend(errors);
+            bucket.sort_by(|a, b| a.resource_uid.cmp(&b.resource_uid));
+        }
+        sink(c, bucket);
+    }
 }
 
 /// The two expressions of a check.
@@ -158,11 +271,11 @@ type RelatedIndex = HashMap<(String, String, String, String), Result<Value, Stri
 fn related_index(
     checks: &[&Check],
     graph: &Graph<'_>,
-    by_kind: &HashMap<&str, Vec<&Resource>>,
+    resources: &[&Resource],
 ) -> Arc<RelatedIndex> {
     let mut index = RelatedIndex::new();
     for c in checks {
-        for r in by_kind.get(c.spec.kind.as_str()).into_iter().flatten() {
+        for r in resources {
             for (function, relation, kind) in &c.relations {
                 let found = if function == "related" {
                     graph.related(r, relation, kind)
@@ -187,52 +300,22 @@ fn related_index(
     Arc::new(index)
 }
 
-/// For `kind_in_account(resource, KIND)`: the resources of each kind a
-/// check reads that way, per account, or why they are not all known.
+/// For the interpreter's `kind_in_account(resource, KIND)`: the resources
+/// of each kind a check reads that way, per account, or why they are not
+/// all known.
 type KindIndex = HashMap<(String, String), Result<Value, String>>;
 
-fn kind_index(checks: &[&Check], snapshot: &Snapshot) -> Arc<KindIndex> {
+fn kind_index(checks: &[&Check], graph: &Graph<'_>, snapshot: &Snapshot) -> Arc<KindIndex> {
     let wanted: BTreeSet<&str> = checks
         .iter()
         .flat_map(|c| c.needs_kinds.iter().map(String::as_str))
         .collect();
-    let mut lists: HashMap<(String, String), Vec<Value>> = HashMap::new();
-    for r in snapshot
-        .resources
-        .iter()
-        .filter(|r| wanted.contains(r.kind.as_str()))
-    {
-        lists
-            .entry((r.account.clone(), r.kind.clone()))
-            .or_default()
-            .push(resource_value(r));
-    }
     let mut index = KindIndex::new();
     for kind in wanted {
-        let service = plumb_model::kinds::find(kind)
-            .map(|k| k.service)
-            .unwrap_or("");
         for account in &snapshot.scope.accounts {
-            let units: Vec<_> = snapshot
-                .coverage
-                .iter()
-                .filter(|c| c.service == service && &c.account == account)
-                .collect();
-            let entry = if units.is_empty() {
-                Err(format!("{kind} of {account} was not collected (service {service} not in this snapshot)"))
-            } else if let Some(failed) = units.iter().find(|c| c.status == CoverageStatus::Error) {
-                Err(format!(
-                    "{kind} of {account} is not fully known: {service} in {} failed: {}",
-                    failed.region,
-                    failed.error.as_deref().unwrap_or("error")
-                ))
-            } else {
-                Ok(Value::List(Arc::new(
-                    lists
-                        .remove(&(account.clone(), kind.to_string()))
-                        .unwrap_or_default(),
-                )))
-            };
+            let entry = graph.of_account(account, kind).map(|list| {
+                Value::List(Arc::new(list.iter().map(|r| resource_value(r)).collect()))
+            });
             index.insert((account.clone(), kind.to_string()), entry);
         }
     }
@@ -297,64 +380,35 @@ fn root_context(kinds: Arc<KindIndex>, related: Arc<RelatedIndex>) -> Context<'s
     context
 }
 
-/// Edges by uid, both ways, as CEL lists: relation → uids.
-type EdgeIndex = HashMap<String, (HashMap<String, Vec<Value>>, HashMap<String, Vec<Value>>)>;
-
-fn edge_index(checks: &[&Check], snapshot: &Snapshot) -> EdgeIndex {
-    let mut index = EdgeIndex::new();
-    if !checks.iter().any(|c| c.needs_edges) {
-        return index;
-    }
-    for e in &snapshot.edges {
-        let relation = e.relation.as_str().to_string();
-        index
-            .entry(e.from.clone())
-            .or_default()
-            .0
-            .entry(relation.clone())
-            .or_default()
-            .push(Value::String(Arc::new(e.to.clone())));
-        index
-            .entry(e.to.clone())
-            .or_default()
-            .1
-            .entry(relation)
-            .or_default()
-            .push(Value::String(Arc::new(e.from.clone())));
-    }
-    index
-}
-
 /// Adds `edges_out` and `edges_in` (relation → uids, always present) to a
 /// resource value.
-fn with_edges(value: Value, edges: &EdgeIndex, uid: &str) -> Value {
+fn with_edges(value: Value, graph: &Graph<'_>, uid: &str) -> Value {
     let Value::Map(map) = value else { return value };
     let mut fields: HashMap<Key, Value> = (*map.map).clone();
-    let as_map = |m: Option<&HashMap<String, Vec<Value>>>| {
-        let entries: HashMap<Key, Value> = m
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| {
-                        (
-                            Key::String(Arc::new(k.clone())),
-                            Value::List(Arc::new(v.clone())),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+    let as_map = |list: &[(&str, &str)]| {
+        let mut entries: HashMap<Key, Vec<Value>> = HashMap::new();
+        for (relation, other) in list {
+            entries
+                .entry(Key::String(Arc::new(relation.to_string())))
+                .or_default()
+                .push(Value::String(Arc::new(other.to_string())));
+        }
         Value::Map(CelMap {
-            map: Arc::new(entries),
+            map: Arc::new(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::List(Arc::new(v))))
+                    .collect(),
+            ),
         })
     };
-    let found = edges.get(uid);
     fields.insert(
         Key::String(Arc::new("edges_out".into())),
-        as_map(found.map(|e| &e.0)),
+        as_map(graph.edges(uid, true)),
     );
     fields.insert(
         Key::String(Arc::new("edges_in".into())),
-        as_map(found.map(|e| &e.1)),
+        as_map(graph.edges(uid, false)),
     );
     Value::Map(CelMap {
         map: Arc::new(fields),
@@ -370,12 +424,13 @@ struct Shared {
 }
 
 impl Shared {
-    fn of(r: &Resource) -> Self {
+    fn of(r: &Resource, texts: &HashMap<&str, Text>) -> Self {
+        let text = |v: &str| texts.get(v).cloned().unwrap_or_else(|| Text::from(v));
         Shared {
             uid: Text::from(r.uid.as_str()),
-            kind: Text::from(r.kind.as_str()),
-            account: Text::from(r.account.as_str()),
-            region: Text::from(r.region.as_str()),
+            kind: text(&r.kind),
+            account: text(&r.account),
+            region: text(&r.region),
         }
     }
 }
@@ -478,7 +533,7 @@ fn evaluate_one(
 /// The evidence values, and the evidence paths whose top-level prop is
 /// absent (not collected).
 fn evidence(check: &Check, r: &Resource) -> (Evidence, Vec<String>) {
-    let mut out = Vec::with_capacity(check.evidence_paths.len());
+    let mut out = Evidence(Vec::with_capacity(check.evidence_paths.len()));
     let mut missing = Vec::new();
     for (path, parts) in &check.evidence_paths {
         let value = match parts.first().map(String::as_str) {
@@ -488,11 +543,9 @@ fn evidence(check: &Check, r: &Resource) -> (Evidence, Vec<String>) {
                     missing.push(path.to_string());
                     continue;
                 }
-                parts[1..]
-                    .iter()
-                    .try_fold(&r.props, |v, p| v.get(p))
-                    .cloned()
-                    .unwrap_or(Json::Null)
+                let value = parts[1..].iter().try_fold(&r.props, |v, p| v.get(p));
+                out.push(path.clone(), value.unwrap_or(&Json::Null));
+                continue;
             }
             Some("tags") => parts
                 .get(1)
@@ -504,9 +557,9 @@ fn evidence(check: &Check, r: &Resource) -> (Evidence, Vec<String>) {
             Some("account") => Json::String(r.account.clone()),
             _ => Json::Null,
         };
-        out.push((path.clone(), value));
+        out.push(path.clone(), &value);
     }
-    (Evidence(out), missing)
+    (out, missing)
 }
 
 /// `error` findings for what the snapshot could not see: every failed unit

@@ -8,12 +8,46 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use plumb_model::{CoverageStatus, Resource, Snapshot};
+use plumb_model::{Coverage, CoverageStatus, Edge, Resource};
 
 /// `(relation, uid)` pairs of one resource, sorted by relation.
 pub(crate) type EdgeList<'a> = Vec<(&'a str, &'a str)>;
 
-/// The indexes of one snapshot.
+/// Every edge of a snapshot, both ways, by uid: built once per evaluation.
+#[derive(Default)]
+pub(crate) struct Edges<'a> {
+    out: HashMap<&'a str, EdgeList<'a>>,
+    into: HashMap<&'a str, EdgeList<'a>>,
+}
+
+impl<'a> Edges<'a> {
+    /// Indexes `edges` (nothing when `wanted` is false).
+    pub(crate) fn new(edges: &'a [Edge], wanted: bool) -> Self {
+        let mut index = Edges::default();
+        if !wanted {
+            return index;
+        }
+        for e in edges {
+            let relation = e.relation.as_str();
+            index
+                .out
+                .entry(e.from.as_str())
+                .or_default()
+                .push((relation, e.to.as_str()));
+            index
+                .into
+                .entry(e.to.as_str())
+                .or_default()
+                .push((relation, e.from.as_str()));
+        }
+        for list in index.out.values_mut().chain(index.into.values_mut()) {
+            list.sort_unstable();
+        }
+        index
+    }
+}
+
+/// The indexes one kind's evaluation reads.
 pub(crate) struct Graph<'a> {
     /// Account → kind → resources.
     by_kind: HashMap<&'a str, HashMap<&'a str, Vec<&'a Resource>>>,
@@ -21,49 +55,36 @@ pub(crate) struct Graph<'a> {
     gaps: HashMap<(&'a str, &'a str), String>,
     collected: BTreeSet<(&'a str, &'a str)>,
     uids: HashMap<&'a str, &'a Resource>,
-    out: HashMap<&'a str, EdgeList<'a>>,
-    into: HashMap<&'a str, EdgeList<'a>>,
+    /// The kind of every resource of the snapshot, loaded or not, by uid.
+    all: Option<&'a HashMap<&'a str, &'a str>>,
+    edges: &'a Edges<'a>,
     empty: Vec<&'a Resource>,
 }
 
 impl<'a> Graph<'a> {
-    /// Indexes `snapshot`: the resources of `kinds` by account, and, when
-    /// `edges` is set, every resource by uid and every edge both ways.
-    pub(crate) fn new(snapshot: &'a Snapshot, kinds: &BTreeSet<&str>, edges: bool) -> Self {
+    /// Indexes `resources` (the kind being evaluated and the kinds its
+    /// checks read) over the snapshot's `edges` and `coverage`; `all` names
+    /// the kind of every resource of the snapshot, for `related`.
+    pub(crate) fn new(
+        resources: &[&'a Resource],
+        edges: &'a Edges<'a>,
+        coverage: &'a [Coverage],
+        all: Option<&'a HashMap<&'a str, &'a str>>,
+    ) -> Self {
         let mut by_kind: HashMap<&str, HashMap<&str, Vec<&Resource>>> = HashMap::new();
-        let mut uids = HashMap::new();
-        for r in &snapshot.resources {
-            if kinds.contains(r.kind.as_str()) {
-                by_kind
-                    .entry(r.account.as_str())
-                    .or_default()
-                    .entry(r.kind.as_str())
-                    .or_default()
-                    .push(r);
-            }
-            if edges {
-                uids.insert(r.uid.as_str(), r);
-            }
-        }
-        let mut out: HashMap<&str, EdgeList> = HashMap::new();
-        let mut into: HashMap<&str, EdgeList> = HashMap::new();
-        if edges {
-            for e in &snapshot.edges {
-                let relation = e.relation.as_str();
-                out.entry(e.from.as_str())
-                    .or_default()
-                    .push((relation, e.to.as_str()));
-                into.entry(e.to.as_str())
-                    .or_default()
-                    .push((relation, e.from.as_str()));
-            }
-            for list in out.values_mut().chain(into.values_mut()) {
-                list.sort_unstable();
-            }
+        let mut uids = HashMap::with_capacity(resources.len());
+        for r in resources {
+            by_kind
+                .entry(r.account.as_str())
+                .or_default()
+                .entry(r.kind.as_str())
+                .or_default()
+                .push(r);
+            uids.insert(r.uid.as_str(), *r);
         }
         let mut gaps = HashMap::new();
         let mut collected = BTreeSet::new();
-        for c in &snapshot.coverage {
+        for c in coverage {
             collected.insert((c.account.as_str(), c.service.as_str()));
             if c.status == CoverageStatus::Error {
                 gaps.entry((c.account.as_str(), c.service.as_str()))
@@ -82,8 +103,8 @@ impl<'a> Graph<'a> {
             gaps,
             collected,
             uids,
-            out,
-            into,
+            all,
+            edges,
             empty: Vec::new(),
         }
     }
@@ -110,10 +131,19 @@ impl<'a> Graph<'a> {
         r: &Resource,
         kind: &str,
     ) -> Result<&'s [&'a Resource], String> {
-        self.complete(&r.account, kind)?;
+        self.of_account(&r.account, kind)
+    }
+
+    /// Every resource of `kind` in `account`.
+    pub(crate) fn of_account<'s>(
+        &'s self,
+        account: &str,
+        kind: &str,
+    ) -> Result<&'s [&'a Resource], String> {
+        self.complete(account, kind)?;
         Ok(self
             .by_kind
-            .get(r.account.as_str())
+            .get(account)
             .and_then(|kinds| kinds.get(kind))
             .unwrap_or(&self.empty))
     }
@@ -128,11 +158,13 @@ impl<'a> Graph<'a> {
         kind: &str,
     ) -> Result<Vec<&'a Resource>, String> {
         let mut found = Vec::new();
-        for (_, to) in self.with(&self.out, &r.uid, relation) {
-            match self.uids.get(to) {
-                Some(t) if t.kind == kind => found.push(*t),
-                Some(_) => {}
-                None => {
+        for (_, to) in self.with(&self.edges.out, &r.uid, relation) {
+            match (self.uids.get(to), self.all.and_then(|all| all.get(to))) {
+                (Some(t), _) if t.kind == kind => found.push(*t),
+                (Some(_), _) => {}
+                // In the snapshot, of a kind this evaluation did not load.
+                (None, Some(other)) if *other != kind => {}
+                _ => {
                     return Err(format!(
                         "{} —{relation}→ {to}, which is not in this snapshot",
                         r.uid
@@ -154,7 +186,7 @@ impl<'a> Graph<'a> {
     ) -> Result<Vec<&'a Resource>, String> {
         self.complete(&r.account, kind)?;
         Ok(self
-            .with(&self.into, &r.uid, relation)
+            .with(&self.edges.into, &r.uid, relation)
             .iter()
             .filter_map(|(_, from)| self.uids.get(from).copied())
             .filter(|f| f.kind == kind)
@@ -163,7 +195,11 @@ impl<'a> Graph<'a> {
 
     /// `r`'s outgoing (`out`) or incoming edges as `(relation, uid)`.
     pub(crate) fn edges<'s>(&'s self, uid: &str, out: bool) -> &'s [(&'a str, &'a str)] {
-        let index = if out { &self.out } else { &self.into };
+        let index = if out {
+            &self.edges.out
+        } else {
+            &self.edges.into
+        };
         index.get(uid).map(Vec::as_slice).unwrap_or_default()
     }
 

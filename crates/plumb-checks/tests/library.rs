@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use plumb_checks::Check;
 use plumb_checks::{
-    evaluate, evaluate_with, posture, Assessment, ControlStatus, Evaluator, Library,
+    evaluate, evaluate_from, evaluate_with, posture, Assessment, ControlStatus, Evaluator, Library,
 };
 use plumb_model::{Coverage, CoverageStatus, Resource, Scope, Snapshot, Status};
 
@@ -181,6 +181,36 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
                 outcomes(&findings),
                 outcomes(&reference),
                 "{}: the compiled evaluator and the cel interpreter disagree",
+                file.display()
+            );
+            // Reading the resources kind by kind, as from a store, decides
+            // alike.
+            let uid_kinds: Vec<(String, String)> = snap
+                .resources
+                .iter()
+                .map(|r| (r.uid.clone(), r.kind.clone()))
+                .collect();
+            let mut streamed = Vec::new();
+            evaluate_from(
+                &[check],
+                &snap,
+                &uid_kinds,
+                |kind| -> Result<Vec<Resource>, ()> {
+                    Ok(snap
+                        .resources
+                        .iter()
+                        .filter(|r| r.kind == kind)
+                        .cloned()
+                        .collect())
+                },
+                Evaluator::Compiled,
+                |_, f| streamed.extend(f),
+            )
+            .unwrap_or_else(|()| unreachable!());
+            assert_eq!(
+                outcomes(&findings),
+                outcomes(&streamed),
+                "{}: evaluation from a loader and in memory disagree",
                 file.display()
             );
             let found: Vec<_> = findings

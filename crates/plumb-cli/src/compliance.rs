@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use plumb_checks::{apply_mutes, evaluate, posture, Config, Library, Posture, Selection};
+use plumb_checks::{
+    apply_mutes, evaluate, evaluate_from, posture, Config, Evaluator, Library, Posture, Selection,
+};
 use plumb_model::{Finding, Severity, Snapshot, Status};
 use plumb_store::SnapshotRef;
 use serde_json::json;
@@ -53,9 +55,16 @@ struct Report {
     notices: Vec<String>,
 }
 
+/// What to check: a snapshot just collected and still in memory, or a
+/// stored one, read kind by kind so that it is never all in memory.
+enum Input<'a> {
+    Memory(&'a Snapshot),
+    Stored(Box<dyn plumb_store::Store>, Snapshot),
+}
+
 /// Runs the selected checks on a snapshot, applies mutes, stores the
 /// findings with the snapshot and computes posture.
-fn run_checks(db: &str, snapshot: &Snapshot, options: &CheckOptions) -> anyhow::Result<Report> {
+fn run_checks(db: &str, input: Input<'_>, options: &CheckOptions) -> anyhow::Result<Report> {
     let library = library(&options.policies)?;
     let config = config(options.config.as_deref())?;
     let (min, exact) = match &options.severity {
@@ -74,13 +83,48 @@ fn run_checks(db: &str, snapshot: &Snapshot, options: &CheckOptions) -> anyhow::
     if let (Some(sev), true) = (min, exact) {
         checks.retain(|c| c.spec.severity == sev);
     }
-    let mut findings = evaluate(&checks, snapshot);
-    let tags: BTreeMap<String, BTreeMap<String, String>> = snapshot
-        .resources
-        .iter()
-        .filter(|r| !r.tags.is_empty())
-        .map(|r| (r.uid.clone(), r.tags.clone()))
-        .collect();
+    let mut tags: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut keep_tags = |resources: &[plumb_model::Resource]| {
+        for r in resources.iter().filter(|r| !r.tags.is_empty()) {
+            tags.insert(r.uid.clone(), r.tags.clone());
+        }
+    };
+    let (snapshot_id, mut findings) = match input {
+        Input::Memory(snapshot) => {
+            keep_tags(&snapshot.resources);
+            (snapshot.id, evaluate(&checks, snapshot))
+        }
+        Input::Stored(mut store, meta) => {
+            let location = store.location();
+            let uid_kinds = store
+                .uid_kinds(meta.id)
+                .with_context(|| format!("cannot read snapshot {} from {location}", meta.id))?;
+            let mut by_check: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+            evaluate_from(
+                &checks,
+                &meta,
+                &uid_kinds,
+                |kind| {
+                    let filter = plumb_store::ResourceFilter {
+                        kind: Some(kind.to_string()),
+                        ..Default::default()
+                    };
+                    let resources = store.resources(meta.id, &filter)?;
+                    keep_tags(&resources);
+                    Ok::<_, plumb_store::StoreError>(resources)
+                },
+                Evaluator::Compiled,
+                |check, found| {
+                    by_check
+                        .entry(check.spec.id.clone())
+                        .or_default()
+                        .extend(found)
+                },
+            )
+            .with_context(|| format!("cannot read snapshot {} from {location}", meta.id))?;
+            (meta.id, by_check.into_values().flatten().collect())
+        }
+    };
     let notices = apply_mutes(
         &config,
         &mut findings,
@@ -90,7 +134,7 @@ fn run_checks(db: &str, snapshot: &Snapshot, options: &CheckOptions) -> anyhow::
 
     let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
     store
-        .save_findings(snapshot.id, &findings)
+        .save_findings(snapshot_id, &findings)
         .with_context(|| format!("cannot store the findings in {}", store.location()))?;
 
     let by_control = library.checks_by_control();
@@ -125,7 +169,7 @@ fn run_checks(db: &str, snapshot: &Snapshot, options: &CheckOptions) -> anyhow::
         .map(|f| posture(f, &findings, &by_control))
         .collect();
     Ok(Report {
-        snapshot: snapshot.id,
+        snapshot: snapshot_id,
         findings,
         posture,
         notices,
@@ -152,9 +196,8 @@ fn outcome(report: &Report, fail_on: Option<&str>) -> anyhow::Result<Outcome> {
 pub fn check(db: &str, args: CheckArgs) -> anyhow::Result<Outcome> {
     let reference: SnapshotRef = args.snapshot.parse().map_err(UsageError)?;
     let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
-    let snapshot = store.load(reference)?;
-    drop(store);
-    let report = run_checks(db, &snapshot, &args.options)?;
+    let meta = store.load_meta(reference)?;
+    let report = run_checks(db, Input::Stored(store, meta), &args.options)?;
     print(&report, args.format)?;
     outcome(&report, args.options.fail_on.as_deref())
 }
@@ -175,7 +218,7 @@ pub fn scan(db: &str, args: ScanArgs) -> anyhow::Result<Outcome> {
             "PARTIAL (see `plumb snapshots`)"
         }
     );
-    let report = run_checks(db, &snapshot, &args.options)?;
+    let report = run_checks(db, Input::Memory(&snapshot), &args.options)?;
     print(&report, args.format)?;
     outcome(&report, args.options.fail_on.as_deref())
 }

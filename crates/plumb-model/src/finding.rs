@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// How bad a failing check is if it is true, before any context.
@@ -94,19 +95,43 @@ pub type Text = Arc<str>;
 
 /// The property values that decided a finding, by path, in the check's
 /// order; a JSON object when serialized. The paths are shared with the
-/// check.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Evidence(pub Vec<(Text, Value)>);
+/// check and each value is kept as its compact JSON text: one allocation,
+/// not a copy of the resource's JSON tree.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence(pub Vec<(Text, Box<RawValue>)>);
 
 impl Evidence {
+    /// Records `value` for `path`.
+    pub fn push(&mut self, path: Text, value: &Value) {
+        // Serializing a `Value` cannot fail: its keys are strings.
+        let text = serde_json::to_string(value).unwrap_or_else(|_| "null".to_string());
+        let raw = RawValue::from_string(text)
+            .unwrap_or_else(|_| RawValue::from_string("null".to_string()).unwrap_or_default());
+        self.0.push((path, raw));
+    }
+
     /// The value recorded for `path`.
-    pub fn get(&self, path: &str) -> Option<&Value> {
-        self.0.iter().find(|(p, _)| &**p == path).map(|(_, v)| v)
+    pub fn get(&self, path: &str) -> Option<Value> {
+        self.0
+            .iter()
+            .find(|(p, _)| &**p == path)
+            .and_then(|(_, v)| serde_json::from_str(v.get()).ok())
     }
 
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+impl PartialEq for Evidence {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .zip(&other.0)
+                .all(|((p, v), (q, w))| p == q && v.get() == w.get())
     }
 }
 
@@ -124,9 +149,11 @@ impl Serialize for Evidence {
 impl<'de> Deserialize<'de> for Evidence {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let map = Map::<String, Value>::deserialize(deserializer)?;
-        Ok(Evidence(
-            map.into_iter().map(|(k, v)| (Text::from(k), v)).collect(),
-        ))
+        let mut evidence = Evidence::default();
+        for (k, v) in map {
+            evidence.push(Text::from(k), &v);
+        }
+        Ok(evidence)
     }
 }
 

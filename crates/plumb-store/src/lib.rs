@@ -145,7 +145,16 @@ pub trait Store {
     /// A resource's edges.
     fn neighbours(&mut self, snapshot: i64, uid: &str) -> Result<Neighbours, StoreError>;
     /// A whole snapshot: summary, resources and edges.
-    fn load(&mut self, snapshot: SnapshotRef) -> Result<Snapshot, StoreError>;
+    fn load(&mut self, snapshot: SnapshotRef) -> Result<Snapshot, StoreError> {
+        let mut meta = self.load_meta(snapshot)?;
+        meta.resources = self.resources(meta.id, &ResourceFilter::default())?;
+        Ok(meta)
+    }
+    /// A snapshot's summary and edges, without its resources: read those
+    /// kind by kind with [`Store::resources`].
+    fn load_meta(&mut self, snapshot: SnapshotRef) -> Result<Snapshot, StoreError>;
+    /// `(uid, kind)` of every resource of a snapshot.
+    fn uid_kinds(&mut self, snapshot: i64) -> Result<Vec<(String, String)>, StoreError>;
     /// Runs one read-only SQL statement; writes are refused by the database.
     fn query(&mut self, sql: &str) -> Result<QueryResult, StoreError>;
     /// Where the store is, for messages (a path or a URL without password).

@@ -361,10 +361,21 @@ impl Store for PostgresStore {
         })
     }
 
-    fn load(&mut self, snapshot: SnapshotRef) -> Result<Snapshot, StoreError> {
+    fn uid_kinds(&mut self, snapshot: i64) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(self
+            .client
+            .query(
+                "SELECT uid, kind FROM resources WHERE snapshot_id = $1",
+                &[&snapshot],
+            )?
+            .into_iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    fn load_meta(&mut self, snapshot: SnapshotRef) -> Result<Snapshot, StoreError> {
         let summary = self.summary(snapshot)?;
         let id = summary.id;
-        let resources = self.resources(id, &ResourceFilter::default())?;
         let edges = self.client.query(
             "SELECT from_uid, to_uid, relation FROM edges WHERE snapshot_id = $1 ORDER BY from_uid, relation, to_uid",
             &[&id],
@@ -375,7 +386,7 @@ impl Store for PostgresStore {
             finished_at: summary.finished_at,
             scope: summary.scope,
             coverage: summary.coverage,
-            resources,
+            resources: Vec::new(),
             edges: Self::read_edges(edges)?,
         })
     }

@@ -374,10 +374,20 @@ impl Store for SqliteStore {
         })
     }
 
-    fn load(&mut self, snapshot: SnapshotRef) -> Result<Snapshot, StoreError> {
+    fn uid_kinds(&mut self, snapshot: i64) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT uid, kind FROM resources WHERE snapshot_id = ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([snapshot], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    fn load_meta(&mut self, snapshot: SnapshotRef) -> Result<Snapshot, StoreError> {
         let summary = self.summary(snapshot)?;
         let id = summary.id;
-        let resources = self.resources(id, &ResourceFilter::default())?;
         let edges = self.read_edges(
             "SELECT from_uid, to_uid, relation FROM edges WHERE snapshot_id = ?1 ORDER BY from_uid, relation, to_uid",
             &[&id],
@@ -388,7 +398,7 @@ impl Store for SqliteStore {
             finished_at: summary.finished_at,
             scope: summary.scope,
             coverage: summary.coverage,
-            resources,
+            resources: Vec::new(),
             edges,
         })
     }

@@ -171,6 +171,20 @@ fn a_snapshot_reads_back_exactly_as_written() {
         let mut got = loaded.edges.clone();
         got.sort();
         assert_eq!(got, edges);
+
+        // Read kind by kind, as evaluation does: the same, in parts.
+        let meta = store.load_meta(SnapshotRef::Id(id)).unwrap();
+        assert!(meta.resources.is_empty());
+        assert_eq!((meta.scope, meta.coverage), (loaded.scope, loaded.coverage));
+        assert_eq!(meta.edges.len(), loaded.edges.len());
+        let mut uid_kinds = store.uid_kinds(id).unwrap();
+        uid_kinds.sort();
+        let mut want_kinds: Vec<(String, String)> = want
+            .iter()
+            .map(|r| (r.uid.clone(), r.kind.clone()))
+            .collect();
+        want_kinds.sort();
+        assert_eq!(uid_kinds, want_kinds, "{}", backend.location);
     }
 }
 
@@ -424,10 +438,8 @@ fn a_killed_write_leaves_every_stored_snapshot_whole() {
 }
 
 fn finding(check: &str, uid: &str, status: plumb_model::Status) -> plumb_model::Finding {
-    let evidence = plumb_model::Evidence(vec![(
-        "props.public_access_block".into(),
-        serde_json::Value::Null,
-    )]);
+    let mut evidence = plumb_model::Evidence::default();
+    evidence.push("props.public_access_block".into(), &serde_json::Value::Null);
     plumb_model::Finding {
         check_id: check.into(),
         title: "Bucket blocks public access".into(),
