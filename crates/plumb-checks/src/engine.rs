@@ -48,15 +48,18 @@ pub fn evaluate_with(checks: &[&Check], snapshot: &Snapshot, evaluator: Evaluato
             .extend(findings)
     });
     let mut findings = Vec::with_capacity(by_check.values().map(Vec::len).sum());
-    for (_, list) in by_check {
+    for (_, mut list) in by_check {
+        // Each part is in uid order; the coverage errors come last.
+        list.sort_by(|a, b| a.resource_uid.cmp(&b.resource_uid));
         findings.extend(list);
     }
     findings
 }
 
-/// Runs `checks` on `snapshot`, handing each check's findings (in
-/// resource-uid order) to `sink` as soon as its kind is evaluated, so that
-/// a caller that counts, streams or stores them never holds them all.
+/// Runs `checks` on `snapshot`, handing each check's findings to `sink`
+/// part by part as they are decided (each part in resource-uid order, the
+/// coverage errors last), so that a caller that counts, streams or stores
+/// them never holds them all.
 pub fn evaluate_each(
     checks: &[&Check],
     snapshot: &Snapshot,
@@ -199,64 +202,73 @@ fn evaluate_kind(
             }
         }
     }
-    let per_resource: Vec<Vec<(usize, Finding)>> = resources
-        .par_iter()
-        .map(|r| {
-            let shared = Shared::of(r, &texts);
-            // The interpreter's scope, built for the first check that needs
-            // it and shared by the rest of the kind.
-            let mut scope: Option<Context> = None;
-            let mut out = Vec::with_capacity(kind_checks.len());
-            for (i, c) in kind_checks.iter().enumerate() {
-                let found = if compiled(c) {
-                    let Some((condition, applies_when)) = &c.compiled else {
-                        continue;
-                    };
-                    evaluate_one(c, r, &shared, |part| match part {
-                        Part::AppliesWhen => applies_when.as_ref().map(|a| a.run(&env, r)),
-                        Part::Condition => Some(condition.run(&env, r)),
-                    })
-                } else {
-                    let Some(root) = &root else { continue };
-                    let scope = scope.get_or_insert_with(|| {
-                        let mut value = resource_value(r);
-                        if env.edges {
-                            value = with_edges(value, graph, &r.uid);
-                        }
-                        let mut scope = root.new_inner_scope();
-                        scope.add_variable_from_value("resource", value);
-                        scope
-                    });
-                    evaluate_one(c, r, &shared, |part| {
-                        let program = match part {
-                            Part::AppliesWhen => c.applies_when.as_ref()?,
-                            Part::Condition => &c.condition,
+    // In chunks, so that a kind's findings are handed on, not all held.
+    for chunk in resources.chunks(CHUNK) {
+        let per_resource: Vec<Vec<(usize, Finding)>> = chunk
+            .par_iter()
+            .map(|r| {
+                let shared = Shared::of(r, &texts);
+                // The interpreter's scope, built for the first check that needs
+                // it and shared by the rest of the kind.
+                let mut scope: Option<Context> = None;
+                let mut out = Vec::with_capacity(kind_checks.len());
+                for (i, c) in kind_checks.iter().enumerate() {
+                    let found = if compiled(c) {
+                        let Some((condition, applies_when)) = &c.compiled else {
+                            continue;
                         };
-                        Some(match program.execute(scope) {
-                            Ok(Value::Bool(b)) => Ok(b),
-                            Ok(other) => Err(format!("gave {other:?}, not a boolean")),
-                            Err(e) => Err(e.to_string()),
+                        evaluate_one(c, r, &shared, |part| match part {
+                            Part::AppliesWhen => applies_when.as_ref().map(|a| a.run(&env, r)),
+                            Part::Condition => Some(condition.run(&env, r)),
                         })
-                    })
-                };
-                out.extend(found.map(|f| (i, f)));
+                    } else {
+                        let Some(root) = &root else { continue };
+                        let scope = scope.get_or_insert_with(|| {
+                            let mut value = resource_value(r);
+                            if env.edges {
+                                value = with_edges(value, graph, &r.uid);
+                            }
+                            let mut scope = root.new_inner_scope();
+                            scope.add_variable_from_value("resource", value);
+                            scope
+                        });
+                        evaluate_one(c, r, &shared, |part| {
+                            let program = match part {
+                                Part::AppliesWhen => c.applies_when.as_ref()?,
+                                Part::Condition => &c.condition,
+                            };
+                            Some(match program.execute(scope) {
+                                Ok(Value::Bool(b)) => Ok(b),
+                                Ok(other) => Err(format!("gave {other:?}, not a boolean")),
+                                Err(e) => Err(e.to_string()),
+                            })
+                        })
+                    };
+                    out.extend(found.map(|f| (i, f)));
+                }
+                out
+            })
+            .collect();
+        let mut buckets: Vec<Vec<Finding>> = kind_checks.iter().map(|_| Vec::new()).collect();
+        for (i, f) in per_resource.into_iter().flatten() {
+            buckets[i].push(f);
+        }
+        for (c, bucket) in kind_checks.iter().zip(buckets) {
+            if !bucket.is_empty() {
+                sink(c, bucket);
             }
-            out
-        })
-        .collect();
-    let mut buckets: Vec<Vec<Finding>> = kind_checks.iter().map(|_| Vec::new()).collect();
-    for (i, f) in per_resource.into_iter().flatten() {
-        buckets[i].push(f);
+        }
     }
-    for (c, mut bucket) in kind_checks.iter().zip(buckets) {
+    for c in kind_checks {
         let errors = coverage_errors(c, snapshot);
         if !errors.is_empty() {
-            bucket.extend(errors);
-            bucket.sort_by(|a, b| a.resource_uid.cmp(&b.resource_uid));
+            sink(c, errors);
         }
-        sink(c, bucket);
     }
 }
+
+/// Resources evaluated between two hand-overs of findings.
+const CHUNK: usize = 8192;
 
 /// The two expressions of a check.
 enum Part {

@@ -122,7 +122,13 @@ fn run_checks(db: &str, input: Input<'_>, options: &CheckOptions) -> anyhow::Res
                 },
             )
             .with_context(|| format!("cannot read snapshot {} from {location}", meta.id))?;
-            (meta.id, by_check.into_values().flatten().collect())
+            let mut findings = Vec::new();
+            for mut list in by_check.into_values() {
+                // Each part is in uid order; the coverage errors come last.
+                list.sort_by(|a, b| a.resource_uid.cmp(&b.resource_uid));
+                findings.extend(list);
+            }
+            (meta.id, findings)
         }
     };
     let notices = apply_mutes(

@@ -314,6 +314,18 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         CREATE INDEX findings_snapshot ON findings(snapshot_id, check_id);
     ",
     },
+    // Reading a snapshot kind by kind, in uid order, from one index.
+    Migration {
+        version: 3,
+        sqlite: "
+        CREATE INDEX resources_kind_uid ON resources(snapshot_id, kind, uid);
+        DROP INDEX resources_kind;
+    ",
+        postgres: "
+        CREATE INDEX resources_kind_uid ON resources(snapshot_id, kind, uid);
+        DROP INDEX resources_kind;
+    ",
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -324,15 +324,22 @@ impl Store for PostgresStore {
         snapshot: i64,
         filter: &ResourceFilter,
     ) -> Result<Vec<Resource>, StoreError> {
-        let rows = self.client.query(
-            &format!(
-                "SELECT {RESOURCE_COLUMNS} FROM resources WHERE snapshot_id = $1
-                   AND ($2::TEXT IS NULL OR kind = $2) AND ($3::TEXT IS NULL OR account = $3)
-                   AND ($4::TEXT IS NULL OR region = $4)
-                 ORDER BY kind, uid"
-            ),
-            &[&snapshot, &filter.kind, &filter.account, &filter.region],
-        )?;
+        // Only the filters given, so that the (snapshot, kind) index serves
+        // a kind.
+        let mut sql = format!("SELECT {RESOURCE_COLUMNS} FROM resources WHERE snapshot_id = $1");
+        let mut args: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&snapshot];
+        for (column, value) in [
+            ("kind", &filter.kind),
+            ("account", &filter.account),
+            ("region", &filter.region),
+        ] {
+            if let Some(value) = value {
+                args.push(value);
+                sql.push_str(&format!(" AND {column} = ${}", args.len()));
+            }
+        }
+        sql.push_str(" ORDER BY kind, uid");
+        let rows = self.client.query(&sql, &args)?;
         self.read_resources(rows)
     }
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use plumb_model::{Coverage, CoverageStatus, Scope, Snapshot, SnapshotSummary};
+use rayon::prelude::*;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde_json::Value;
 
@@ -157,30 +158,40 @@ impl SqliteStore {
     ) -> Result<Vec<plumb_model::Resource>, StoreError> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query(args).map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
+        // Rows are read one by one and their JSON parsed in parallel: the
+        // parsing is most of the cost of reading a large snapshot.
+        let mut raw = Vec::new();
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let uid: String = r.get(0).map_err(|e| self.err(e))?;
-            let tags: String = r.get(6).map_err(|e| self.err(e))?;
-            let created: Option<String> = r.get(7).map_err(|e| self.err(e))?;
-            let props: String = r.get(8).map_err(|e| self.err(e))?;
-            let tags: Value =
-                serde_json::from_str(&tags).map_err(|e| corrupt(format!("tags of {uid}"), e))?;
-            let props: Value =
-                serde_json::from_str(&props).map_err(|e| corrupt(format!("props of {uid}"), e))?;
-            let created = created.map(|c| parse_time(&c, "created_at")).transpose()?;
-            out.push(resource_from_row(
-                uid,
-                r.get(1).map_err(|e| self.err(e))?,
-                r.get(2).map_err(|e| self.err(e))?,
-                r.get(3).map_err(|e| self.err(e))?,
-                r.get(4).map_err(|e| self.err(e))?,
-                r.get(5).map_err(|e| self.err(e))?,
-                tags,
-                created,
-                props,
-            )?);
+            let text =
+                |i: usize| -> Result<String, StoreError> { r.get(i).map_err(|e| self.err(e)) };
+            raw.push((
+                [
+                    text(0)?,
+                    text(1)?,
+                    text(2)?,
+                    text(3)?,
+                    text(4)?,
+                    text(5)?,
+                    text(6)?,
+                    text(8)?,
+                ],
+                r.get::<_, Option<String>>(7).map_err(|e| self.err(e))?,
+            ));
         }
-        Ok(out)
+        raw.into_par_iter()
+            .map(
+                |([uid, kind, provider, account, region, name, tags, props], created)| {
+                    let tags: Value = serde_json::from_str(&tags)
+                        .map_err(|e| corrupt(format!("tags of {uid}"), e))?;
+                    let props: Value = serde_json::from_str(&props)
+                        .map_err(|e| corrupt(format!("props of {uid}"), e))?;
+                    let created = created.map(|c| parse_time(&c, "created_at")).transpose()?;
+                    resource_from_row(
+                        uid, kind, provider, account, region, name, tags, created, props,
+                    )
+                },
+            )
+            .collect()
     }
 
     fn read_edges(
@@ -337,15 +348,22 @@ impl Store for SqliteStore {
         snapshot: i64,
         filter: &ResourceFilter,
     ) -> Result<Vec<plumb_model::Resource>, StoreError> {
-        let sql = format!(
-            "SELECT {RESOURCE_COLUMNS} FROM resources WHERE snapshot_id = ?1
-               AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR account = ?3) AND (?4 IS NULL OR region = ?4)
-             ORDER BY kind, uid"
-        );
-        self.read_resources(
-            &sql,
-            &[&snapshot, &filter.kind, &filter.account, &filter.region],
-        )
+        // Only the filters given, so that the (snapshot, kind) index serves
+        // a kind: `?2 IS NULL OR kind = ?2` would scan the whole snapshot.
+        let mut sql = format!("SELECT {RESOURCE_COLUMNS} FROM resources WHERE snapshot_id = ?1");
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&snapshot];
+        for (column, value) in [
+            ("kind", &filter.kind),
+            ("account", &filter.account),
+            ("region", &filter.region),
+        ] {
+            if let Some(value) = value {
+                args.push(value);
+                sql.push_str(&format!(" AND {column} = ?{}", args.len()));
+            }
+        }
+        sql.push_str(" ORDER BY kind, uid");
+        self.read_resources(&sql, &args)
     }
 
     fn resource(
