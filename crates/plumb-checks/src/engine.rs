@@ -545,7 +545,7 @@ fn evaluate_one(
 /// The evidence values, and the evidence paths whose top-level prop is
 /// absent (not collected).
 fn evidence(check: &Check, r: &Resource) -> (Evidence, Vec<String>) {
-    let mut out = Evidence(Vec::with_capacity(check.evidence_paths.len()));
+    let mut out = Evidence::default();
     let mut missing = Vec::new();
     for (path, parts) in &check.evidence_paths {
         let value = match parts.first().map(String::as_str) {
@@ -556,7 +556,7 @@ fn evidence(check: &Check, r: &Resource) -> (Evidence, Vec<String>) {
                     continue;
                 }
                 let value = parts[1..].iter().try_fold(&r.props, |v, p| v.get(p));
-                out.push(path.clone(), value.unwrap_or(&Json::Null));
+                out.push(path, value.unwrap_or(&Json::Null));
                 continue;
             }
             Some("tags") => parts
@@ -569,7 +569,7 @@ fn evidence(check: &Check, r: &Resource) -> (Evidence, Vec<String>) {
             Some("account") => Json::String(r.account.clone()),
             _ => Json::Null,
         };
-        out.push(path.clone(), &value);
+        out.push(path, &value);
     }
     (out, missing)
 }

@@ -94,55 +94,61 @@ impl Status {
 pub type Text = Arc<str>;
 
 /// The property values that decided a finding, by path, in the check's
-/// order; a JSON object when serialized. The paths are shared with the
-/// check and each value is kept as its compact JSON text: one allocation,
-/// not a copy of the resource's JSON tree.
-#[derive(Debug, Clone, Default)]
-pub struct Evidence(pub Vec<(Text, Box<RawValue>)>);
+/// order: kept as the text of one compact JSON object — one allocation per
+/// finding, not a copy of the resource's JSON tree — and written out as
+/// that object.
+#[derive(Debug, Clone)]
+pub struct Evidence(Vec<u8>);
+
+/// The same paths with the same values, whatever their order.
+impl PartialEq for Evidence {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0 || self.values() == other.values()
+    }
+}
+
+impl Default for Evidence {
+    fn default() -> Self {
+        Evidence(b"{}".to_vec())
+    }
+}
 
 impl Evidence {
     /// Records `value` for `path`.
-    pub fn push(&mut self, path: Text, value: &Value) {
-        // Serializing a `Value` cannot fail: its keys are strings.
-        let text = serde_json::to_string(value).unwrap_or_else(|_| "null".to_string());
-        let raw = RawValue::from_string(text)
-            .unwrap_or_else(|_| RawValue::from_string("null".to_string()).unwrap_or_default());
-        self.0.push((path, raw));
+    pub fn push(&mut self, path: &str, value: &Value) {
+        self.0.pop();
+        if self.0.len() > 1 {
+            self.0.push(b',');
+        }
+        // Writing strings and `Value`s into a vector cannot fail.
+        let _ = serde_json::to_writer(&mut self.0, path);
+        self.0.push(b':');
+        let _ = serde_json::to_writer(&mut self.0, value);
+        self.0.push(b'}');
+    }
+
+    /// The recorded values, by path.
+    pub fn values(&self) -> Map<String, Value> {
+        serde_json::from_slice(&self.0).unwrap_or_default()
     }
 
     /// The value recorded for `path`.
     pub fn get(&self, path: &str) -> Option<Value> {
-        self.0
-            .iter()
-            .find(|(p, _)| &**p == path)
-            .and_then(|(_, v)| serde_json::from_str(v.get()).ok())
+        self.values().remove(path)
     }
 
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl PartialEq for Evidence {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.len() == other.0.len()
-            && self
-                .0
-                .iter()
-                .zip(&other.0)
-                .all(|((p, v), (q, w))| p == q && v.get() == w.get())
+        self.0 == b"{}"
     }
 }
 
 impl Serialize for Evidence {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            map.serialize_entry(&**k, v)?;
-        }
-        map.end()
+        use serde::ser::Error;
+        let text = std::str::from_utf8(&self.0).map_err(S::Error::custom)?;
+        let raw: &RawValue = serde_json::from_str(text).map_err(S::Error::custom)?;
+        raw.serialize(serializer)
     }
 }
 
@@ -150,8 +156,8 @@ impl<'de> Deserialize<'de> for Evidence {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let map = Map::<String, Value>::deserialize(deserializer)?;
         let mut evidence = Evidence::default();
-        for (k, v) in map {
-            evidence.push(Text::from(k), &v);
+        for (k, v) in &map {
+            evidence.push(k, v);
         }
         Ok(evidence)
     }
@@ -185,4 +191,34 @@ pub struct Finding {
     /// Why the status is `error` or `muted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod evidence_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn evidence_is_written_as_the_object_of_its_values() {
+        let mut e = Evidence::default();
+        assert!(e.is_empty());
+        e.push(
+            "props.versioning",
+            &json!({"status": "Enabled", "mfa_delete": null}),
+        );
+        e.push("tags.owner", &json!("team \"a\""));
+        assert!(!e.is_empty());
+        assert_eq!(e.get("tags.owner"), Some(json!("team \"a\"")));
+        let text = serde_json::to_value(&e).unwrap_or_default();
+        assert_eq!(
+            text,
+            json!({"props.versioning": {"status": "Enabled", "mfa_delete": null}, "tags.owner": "team \"a\""})
+        );
+        let back: Evidence = serde_json::from_value(text).unwrap_or_default();
+        assert_eq!(back, e);
+        assert_eq!(
+            serde_json::to_string(&Evidence::default()).unwrap_or_default(),
+            "{}"
+        );
+    }
 }

@@ -439,7 +439,7 @@ fn a_killed_write_leaves_every_stored_snapshot_whole() {
 
 fn finding(check: &str, uid: &str, status: plumb_model::Status) -> plumb_model::Finding {
     let mut evidence = plumb_model::Evidence::default();
-    evidence.push("props.public_access_block".into(), &serde_json::Value::Null);
+    evidence.push("props.public_access_block", &serde_json::Value::Null);
     plumb_model::Finding {
         check_id: check.into(),
         title: "Bucket blocks public access".into(),
