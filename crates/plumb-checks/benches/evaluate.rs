@@ -30,63 +30,111 @@ fn text_arg(name: &str) -> Option<String> {
         .cloned()
 }
 
+/// A stored snapshot read a page at a time, timing the reads.
+struct Stored {
+    store: Box<dyn plumb_store::Store>,
+    snapshot: i64,
+    reading: f64,
+}
+
+impl Stored {
+    fn timed(
+        &mut self,
+        what: &str,
+        read: impl FnOnce(
+            &mut dyn plumb_store::Store,
+            i64,
+        ) -> Result<Vec<Resource>, plumb_store::StoreError>,
+    ) -> Result<Vec<Resource>, plumb_store::StoreError> {
+        let started = Instant::now();
+        let resources = read(self.store.as_mut(), self.snapshot);
+        self.reading += started.elapsed().as_secs_f64();
+        if std::env::var_os("PLUMB_BENCH_TRACE").is_some() {
+            eprintln!(
+                "{what}: {} resources, rss {:.0} MiB",
+                resources.as_ref().map(Vec::len).unwrap_or(0),
+                rss_mib("VmRSS:")
+            );
+        }
+        resources
+    }
+}
+
+impl plumb_checks::Source for Stored {
+    type Error = plumb_store::StoreError;
+
+    fn kind(&mut self, kind: &str) -> Result<Vec<Resource>, Self::Error> {
+        let filter = plumb_store::ResourceFilter {
+            kind: Some(kind.to_string()),
+            ..Default::default()
+        };
+        self.timed(kind, |store, id| store.resources(id, &filter))
+    }
+
+    fn page(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Resource>, Self::Error> {
+        self.timed(kind, |store, id| {
+            store.resources_page(id, kind, after, limit)
+        })
+    }
+
+    fn uids(&mut self, uids: &[&str]) -> Result<Vec<Resource>, Self::Error> {
+        self.timed("by uid", |store, id| store.resources_by_uid(id, uids))
+    }
+}
+
 /// Evaluates the latest snapshot of a store written by `--write-store`,
-/// reading it kind by kind as `plumb check` does, in a process that never
-/// held the generator's copy: its peak memory is the evaluation's.
+/// reading it a page at a time as `plumb check` does, in a process that
+/// never held the generator's copy: its peak memory is the evaluation's.
 fn from_store(path: &str, checks: &[&plumb_checks::Check], evaluator: Evaluator) {
     let mut store = plumb_store::open(path).expect("store");
     let started = Instant::now();
     let meta = store
         .load_meta(plumb_store::SnapshotRef::Latest)
         .expect("a snapshot");
-    let uid_kinds = store.uid_kinds(meta.id).expect("uids");
+    let resources = store
+        .summary(plumb_store::SnapshotRef::Id(meta.id))
+        .expect("summary")
+        .resources;
+    let mut source = Stored {
+        store,
+        snapshot: meta.id,
+        reading: 0.0,
+    };
     let mut counts = [0usize; 4];
-    let mut reading = 0.0;
-    evaluate_from(
-        checks,
-        &meta,
-        &uid_kinds,
-        |kind| {
-            let filter = plumb_store::ResourceFilter {
-                kind: Some(kind.to_string()),
-                ..Default::default()
-            };
-            let started = Instant::now();
-            let read = store.resources(meta.id, &filter);
-            reading += started.elapsed().as_secs_f64();
-            read
-        },
-        evaluator,
-        |_, findings| {
-            for f in findings {
-                counts[f.status as usize] += 1;
-            }
-        },
-    )
+    evaluate_from(checks, &meta, &mut source, evaluator, |_, findings| {
+        for f in findings {
+            counts[f.status as usize] += 1;
+        }
+    })
     .expect("read the snapshot");
     let wall = started.elapsed().as_secs_f64();
     let total: usize = counts.iter().sum();
     println!(
-        "{{\"resources\": {}, \"checks\": {}, \"mode\": \"from-store\", \"threads\": {}, \"findings\": {total}, \"pass\": {}, \"fail\": {}, \"error\": {}, \"read_and_evaluate_seconds\": {wall:.2}, \"of_which_reading_seconds\": {reading:.2}, \"evaluations_per_second\": {:.0}, \"peak_rss_mib\": {:.0}}}",
-        uid_kinds.len(),
+        "{{\"resources\": {resources}, \"checks\": {}, \"mode\": \"from-store\", \"threads\": {}, \"findings\": {total}, \"pass\": {}, \"fail\": {}, \"error\": {}, \"read_and_evaluate_seconds\": {wall:.2}, \"of_which_reading_seconds\": {:.2}, \"evaluations_per_second\": {:.0}, \"peak_rss_mib\": {:.0}}}",
         checks.len(),
         rayon::current_num_threads(),
         counts[Status::Pass as usize],
         counts[Status::Fail as usize],
         counts[Status::Error as usize],
+        source.reading,
         total as f64 / wall,
         peak_rss_mib()
     );
 }
 
 fn peak_rss_mib() -> f64 {
+    rss_mib("VmHWM:")
+}
+
+fn rss_mib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_string)
-        })
+        .and_then(|s| s.lines().find(|l| l.starts_with(field)).map(str::to_string))
         .and_then(|l| {
             l.split_whitespace()
                 .nth(1)
@@ -316,7 +364,7 @@ fn main() {
 /// The edges a collector would record between the generated resources,
 /// for the relations the checks follow: instances and interfaces protected
 /// by a security group of their account, functions in two subnets, flow
-/// logs monitoring a VPC.
+/// logs monitoring a VPC, trails delivering to a bucket.
 fn edges(resources: &[Resource]) -> Vec<Edge> {
     // Up to 64 targets of a kind per account.
     let of = |kind: &str| {
@@ -337,6 +385,7 @@ fn edges(resources: &[Resource]) -> Vec<Edge> {
     let groups = of("aws_security_group");
     let subnets = of("aws_subnet");
     let vpcs = of("aws_vpc");
+    let buckets = of("aws_s3_bucket");
     let mut out = Vec::new();
     let mut link = |from: &Resource, relation: Relation, to: Option<String>| {
         if let Some(to) = to {
@@ -358,6 +407,7 @@ fn edges(resources: &[Resource]) -> Vec<Edge> {
                 link(r, Relation::MemberOf, pick(&subnets, &r.account, i + 1));
             }
             "aws_flow_log" => link(r, Relation::Monitors, pick(&vpcs, &r.account, i)),
+            "aws_cloudtrail" => link(r, Relation::LogsTo, pick(&buckets, &r.account, i)),
             _ => {}
         }
     }

@@ -78,6 +78,8 @@ pub struct Check {
     pub(crate) evidence_paths: Vec<(Text, Vec<String>)>,
     /// Kinds the condition reads through `kind_in_account`.
     pub(crate) needs_kinds: Vec<String>,
+    /// Kinds the condition reads whole through `kind_in_account`.
+    pub(crate) account_kinds: Vec<String>,
     /// Whether the condition reads `resource.edges_out` / `edges_in` or
     /// calls `related` / `referrers`.
     pub(crate) needs_edges: bool,
@@ -286,6 +288,7 @@ pub fn load(
     }
 
     let mut needs_kinds = Vec::new();
+    let mut account_kinds = Vec::new();
     let mut relations = Vec::new();
     for program in condition.iter().chain(applies_when.iter()) {
         let mut calls = Vec::new();
@@ -306,7 +309,12 @@ pub fn load(
                 }
             }
             match call {
-                Some(k) if plumb_model::kinds::find(&k).is_some() => needs_kinds.push(k),
+                Some(k) if plumb_model::kinds::find(&k).is_some() => {
+                    if function == "kind_in_account" {
+                        account_kinds.push(k.clone());
+                    }
+                    needs_kinds.push(k)
+                }
                 Some(k) => problems.push(Diagnostic::in_expression(
                     file,
                     source,
@@ -361,6 +369,7 @@ pub fn load(
             applies_when,
             evidence_paths,
             needs_kinds,
+            account_kinds,
             needs_edges,
             relations,
             compiled,

@@ -94,44 +94,177 @@ pub fn evaluate_each(
             evaluator,
             &mut sink,
         );
+        emit_coverage_errors(kind_checks, snapshot, &mut sink);
     }
 }
 
+/// Where [`evaluate_from`] reads a snapshot's resources: a store, read a
+/// page at a time.
+pub trait Source {
+    /// Why a read failed.
+    type Error;
+    /// Every resource of `kind`.
+    fn kind(&mut self, kind: &str) -> Result<Vec<Resource>, Self::Error>;
+    /// Up to `limit` resources of `kind` whose uid sorts after `after`, in
+    /// uid order.
+    fn page(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Resource>, Self::Error>;
+    /// The resources with these uids (those the snapshot holds).
+    fn uids(&mut self, uids: &[&str]) -> Result<Vec<Resource>, Self::Error>;
+    /// How many resources to read and evaluate at a time.
+    fn page_size(&self) -> usize {
+        PAGE
+    }
+}
+
+/// A snapshot in memory as a [`Source`], read `page_size` resources at a
+/// time.
+pub struct MemorySource<'a> {
+    /// The snapshot.
+    pub snapshot: &'a Snapshot,
+    /// Resources per page.
+    pub page_size: usize,
+}
+
+impl Source for MemorySource<'_> {
+    type Error = std::convert::Infallible;
+
+    fn page_size(&self) -> usize {
+        self.page_size
+    }
+
+    fn kind(&mut self, kind: &str) -> Result<Vec<Resource>, Self::Error> {
+        Ok(self
+            .snapshot
+            .resources
+            .iter()
+            .filter(|r| r.kind == kind)
+            .cloned()
+            .collect())
+    }
+
+    fn page(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Resource>, Self::Error> {
+        let mut all: Vec<&Resource> = self
+            .snapshot
+            .resources
+            .iter()
+            .filter(|r| r.kind == kind && after.is_none_or(|a| r.uid.as_str() > a))
+            .collect();
+        all.sort_by(|a, b| a.uid.cmp(&b.uid));
+        Ok(all.into_iter().take(limit).cloned().collect())
+    }
+
+    fn uids(&mut self, uids: &[&str]) -> Result<Vec<Resource>, Self::Error> {
+        let wanted: BTreeSet<&str> = uids.iter().copied().collect();
+        Ok(self
+            .snapshot
+            .resources
+            .iter()
+            .filter(|r| wanted.contains(r.uid.as_str()))
+            .cloned()
+            .collect())
+    }
+}
+
+/// Resources of one kind read and evaluated at a time by [`evaluate_from`].
+pub const PAGE: usize = 8192;
+
 /// Runs `checks` on the snapshot `meta` describes (scope, coverage and
 /// edges; its `resources` are not read) with the resources read from
-/// `load`, one kind at a time: only the kind being evaluated and the kinds
-/// its checks read are in memory at once. `uid_kinds` lists every
-/// resource of the snapshot as `(uid, kind)`, for `related`. Findings go
-/// to `sink` as in [`evaluate_each`].
-pub fn evaluate_from<E>(
+/// `source` a page at a time: in memory at once are one page of the kind
+/// being checked, the kinds its checks read whole (`kind_in_account`), and
+/// the page's neighbours that `related` and `referrers` follow. Findings
+/// go to `sink` as in [`evaluate_each`].
+pub fn evaluate_from<S: Source>(
     checks: &[&Check],
     meta: &Snapshot,
-    uid_kinds: &[(String, String)],
-    mut load: impl FnMut(&str) -> Result<Vec<Resource>, E>,
+    source: &mut S,
     evaluator: Evaluator,
     mut sink: impl FnMut(&Check, Vec<Finding>),
-) -> Result<(), E> {
+) -> Result<(), S::Error> {
     let plan = Plan::new(checks);
     let edges = Edges::new(&meta.edges, plan.edges);
-    let all: Option<HashMap<&str, &str>> = plan.related.then(|| {
-        uid_kinds
-            .iter()
-            .map(|(uid, kind)| (uid.as_str(), kind.as_str()))
-            .collect()
-    });
     for (kind, kind_checks) in &plan.by_kind {
-        let own = load(kind)?;
-        let mut others = Vec::new();
-        for needed in needed_kinds(kind, kind_checks) {
-            others.push(load(needed)?);
+        let mut whole = Vec::new();
+        let account_kinds: BTreeSet<&str> = kind_checks
+            .iter()
+            .flat_map(|c| c.account_kinds.iter().map(String::as_str))
+            .collect();
+        // A check that reads its own kind whole sees it in one page.
+        let page_size = if account_kinds.contains(kind) {
+            usize::MAX
+        } else {
+            source.page_size().max(1)
+        };
+        for needed in account_kinds.iter().filter(|k| *k != kind) {
+            whole.push(source.kind(needed)?);
         }
-        let resources: Vec<&Resource> = own.iter().collect();
-        let mut context = resources.clone();
-        context.extend(others.iter().flatten());
-        let graph = Graph::new(&context, &edges, &meta.coverage, all.as_ref());
-        evaluate_kind(kind_checks, resources, &graph, meta, evaluator, &mut sink);
+        let outgoing: BTreeSet<&str> = relations(kind_checks, "related");
+        let incoming: BTreeSet<&str> = relations(kind_checks, "referrers");
+        let mut after: Option<String> = None;
+        loop {
+            let page = source.page(kind, after.as_deref(), page_size)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.uid.clone());
+            // The neighbours `related` / `referrers` will ask for.
+            let mut near: BTreeSet<&str> = BTreeSet::new();
+            for r in &page {
+                for (out, wanted) in [(true, &outgoing), (false, &incoming)] {
+                    if wanted.is_empty() {
+                        continue;
+                    }
+                    near.extend(
+                        edges
+                            .of(&r.uid, out)
+                            .iter()
+                            .filter(|(relation, _)| wanted.contains(relation))
+                            .map(|(_, other)| *other),
+                    );
+                }
+            }
+            let in_memory: BTreeSet<&str> = page
+                .iter()
+                .chain(whole.iter().flatten())
+                .map(|r| r.uid.as_str())
+                .collect();
+            let near: Vec<&str> = near.difference(&in_memory).copied().collect();
+            let neighbours = if near.is_empty() {
+                Vec::new()
+            } else {
+                source.uids(&near)?
+            };
+            let resources: Vec<&Resource> = page.iter().collect();
+            let mut context = resources.clone();
+            context.extend(whole.iter().flatten());
+            context.extend(neighbours.iter());
+            let graph = Graph::new(&context, &edges, &meta.coverage, None);
+            evaluate_kind(kind_checks, resources, &graph, meta, evaluator, &mut sink);
+            if page.len() < page_size {
+                break;
+            }
+        }
+        emit_coverage_errors(kind_checks, meta, &mut sink);
     }
     Ok(())
+}
+
+/// The relations the checks follow with `function`.
+fn relations<'c>(checks: &[&'c Check], function: &str) -> BTreeSet<&'c str> {
+    checks
+        .iter()
+        .flat_map(|c| c.relations.iter())
+        .filter(|(f, _, _)| f == function)
+        .map(|(_, relation, _)| relation.as_str())
+        .collect()
 }
 
 /// The selected checks grouped by the kind they evaluate.
@@ -259,6 +392,14 @@ fn evaluate_kind(
             }
         }
     }
+}
+
+/// The coverage errors of each check, after its kind's findings.
+fn emit_coverage_errors(
+    kind_checks: &[&Check],
+    snapshot: &Snapshot,
+    sink: &mut impl FnMut(&Check, Vec<Finding>),
+) {
     for c in kind_checks {
         let errors = coverage_errors(c, snapshot);
         if !errors.is_empty() {

@@ -47,6 +47,14 @@ impl<'a> Edges<'a> {
     }
 }
 
+impl<'a> Edges<'a> {
+    /// A uid's outgoing (`out`) or incoming edges as `(relation, uid)`.
+    pub(crate) fn of<'s>(&'s self, uid: &str, out: bool) -> &'s [(&'a str, &'a str)] {
+        let index = if out { &self.out } else { &self.into };
+        index.get(uid).map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
 /// The indexes one kind's evaluation reads.
 pub(crate) struct Graph<'a> {
     /// Account → kind → resources.

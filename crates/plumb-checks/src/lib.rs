@@ -22,7 +22,9 @@ pub mod value;
 pub use check::{Check, CheckSpec, Remediation};
 pub use config::{apply_mutes, Config, Mute};
 pub use diagnostic::{Diagnostic, LoadErrors};
-pub use engine::{evaluate, evaluate_each, evaluate_from, evaluate_with, Evaluator};
+pub use engine::{
+    evaluate, evaluate_each, evaluate_from, evaluate_with, Evaluator, MemorySource, Source, PAGE,
+};
 pub use framework::{
     posture, Assessment, Control, ControlPosture, ControlStatus, Framework, Posture,
 };

@@ -7,6 +7,7 @@ use chrono::Utc;
 use plumb_checks::Check;
 use plumb_checks::{
     evaluate, evaluate_from, evaluate_with, posture, Assessment, ControlStatus, Evaluator, Library,
+    MemorySource, PAGE,
 };
 use plumb_model::{Coverage, CoverageStatus, Resource, Scope, Snapshot, Status};
 
@@ -183,36 +184,26 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
                 "{}: the compiled evaluator and the cel interpreter disagree",
                 file.display()
             );
-            // Reading the resources kind by kind, as from a store, decides
-            // alike.
-            let uid_kinds: Vec<(String, String)> = snap
-                .resources
-                .iter()
-                .map(|r| (r.uid.clone(), r.kind.clone()))
-                .collect();
-            let mut streamed = Vec::new();
-            evaluate_from(
-                &[check],
-                &snap,
-                &uid_kinds,
-                |kind| -> Result<Vec<Resource>, ()> {
-                    Ok(snap
-                        .resources
-                        .iter()
-                        .filter(|r| r.kind == kind)
-                        .cloned()
-                        .collect())
-                },
-                Evaluator::Compiled,
-                |_, f| streamed.extend(f),
-            )
-            .unwrap_or_else(|()| unreachable!());
-            assert_eq!(
-                outcomes(&findings),
-                outcomes(&streamed),
-                "{}: evaluation from a loader and in memory disagree",
-                file.display()
-            );
+            // Reading the resources a page at a time, as from a store,
+            // decides alike, with pages of one resource and of many.
+            for page_size in [1, PAGE] {
+                let mut streamed = Vec::new();
+                let mut source = MemorySource {
+                    snapshot: &snap,
+                    page_size,
+                };
+                evaluate_from(&[check], &snap, &mut source, Evaluator::Compiled, |_, f| {
+                    streamed.extend(f)
+                })
+                .unwrap_or_else(|e| match e {});
+                streamed.sort_by(|a, b| a.resource_uid.cmp(&b.resource_uid));
+                assert_eq!(
+                    outcomes(&findings),
+                    outcomes(&streamed),
+                    "{}: evaluation a page at a time ({page_size}) and in memory disagree",
+                    file.display()
+                );
+            }
             let found: Vec<_> = findings
                 .iter()
                 .filter(|f| *f.resource_uid == *uid)

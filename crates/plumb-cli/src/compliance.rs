@@ -55,6 +55,53 @@ struct Report {
     notices: Vec<String>,
 }
 
+/// A stored snapshot read a page at a time, keeping the tags that mutes
+/// match.
+struct StoreSource<'a> {
+    store: &'a mut dyn plumb_store::Store,
+    snapshot: i64,
+    keep_tags: &'a mut dyn FnMut(&[plumb_model::Resource]),
+}
+
+impl StoreSource<'_> {
+    fn kept(
+        &mut self,
+        read: Result<Vec<plumb_model::Resource>, plumb_store::StoreError>,
+    ) -> Result<Vec<plumb_model::Resource>, plumb_store::StoreError> {
+        let resources = read?;
+        (self.keep_tags)(&resources);
+        Ok(resources)
+    }
+}
+
+impl plumb_checks::Source for StoreSource<'_> {
+    type Error = plumb_store::StoreError;
+
+    fn kind(&mut self, kind: &str) -> Result<Vec<plumb_model::Resource>, Self::Error> {
+        let filter = plumb_store::ResourceFilter {
+            kind: Some(kind.to_string()),
+            ..Default::default()
+        };
+        let read = self.store.resources(self.snapshot, &filter);
+        self.kept(read)
+    }
+
+    fn page(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<plumb_model::Resource>, Self::Error> {
+        let read = self.store.resources_page(self.snapshot, kind, after, limit);
+        self.kept(read)
+    }
+
+    fn uids(&mut self, uids: &[&str]) -> Result<Vec<plumb_model::Resource>, Self::Error> {
+        let read = self.store.resources_by_uid(self.snapshot, uids);
+        self.kept(read)
+    }
+}
+
 /// What to check: a snapshot just collected and still in memory, or a
 /// stored one, read kind by kind so that it is never all in memory.
 enum Input<'a> {
@@ -96,23 +143,16 @@ fn run_checks(db: &str, input: Input<'_>, options: &CheckOptions) -> anyhow::Res
         }
         Input::Stored(mut store, meta) => {
             let location = store.location();
-            let uid_kinds = store
-                .uid_kinds(meta.id)
-                .with_context(|| format!("cannot read snapshot {} from {location}", meta.id))?;
             let mut by_check: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+            let mut source = StoreSource {
+                store: store.as_mut(),
+                snapshot: meta.id,
+                keep_tags: &mut keep_tags,
+            };
             evaluate_from(
                 &checks,
                 &meta,
-                &uid_kinds,
-                |kind| {
-                    let filter = plumb_store::ResourceFilter {
-                        kind: Some(kind.to_string()),
-                        ..Default::default()
-                    };
-                    let resources = store.resources(meta.id, &filter)?;
-                    keep_tags(&resources);
-                    Ok::<_, plumb_store::StoreError>(resources)
-                },
+                &mut source,
                 Evaluator::Compiled,
                 |check, found| {
                     by_check

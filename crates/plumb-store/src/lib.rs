@@ -155,6 +155,21 @@ pub trait Store {
     fn load_meta(&mut self, snapshot: SnapshotRef) -> Result<Snapshot, StoreError>;
     /// `(uid, kind)` of every resource of a snapshot.
     fn uid_kinds(&mut self, snapshot: i64) -> Result<Vec<(String, String)>, StoreError>;
+    /// Up to `limit` resources of `kind` whose uid sorts after `after`, in
+    /// uid order: a snapshot read a page at a time.
+    fn resources_page(
+        &mut self,
+        snapshot: i64,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Resource>, StoreError>;
+    /// The resources of a snapshot with these uids (those it holds).
+    fn resources_by_uid(
+        &mut self,
+        snapshot: i64,
+        uids: &[&str],
+    ) -> Result<Vec<Resource>, StoreError>;
     /// Runs one read-only SQL statement; writes are refused by the database.
     fn query(&mut self, sql: &str) -> Result<QueryResult, StoreError>;
     /// Where the store is, for messages (a path or a URL without password).

@@ -380,6 +380,39 @@ impl Store for PostgresStore {
             .collect())
     }
 
+    fn resources_page(
+        &mut self,
+        snapshot: i64,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Resource>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let after = after.unwrap_or("");
+        let rows = self.client.query(
+            &format!(
+                "SELECT {RESOURCE_COLUMNS} FROM resources
+                  WHERE snapshot_id = $1 AND kind = $2 AND uid > $3 ORDER BY uid LIMIT $4"
+            ),
+            &[&snapshot, &kind, &after, &limit],
+        )?;
+        self.read_resources(rows)
+    }
+
+    fn resources_by_uid(
+        &mut self,
+        snapshot: i64,
+        uids: &[&str],
+    ) -> Result<Vec<Resource>, StoreError> {
+        let rows = self.client.query(
+            &format!(
+                "SELECT {RESOURCE_COLUMNS} FROM resources WHERE snapshot_id = $1 AND uid = ANY($2)"
+            ),
+            &[&snapshot, &uids],
+        )?;
+        self.read_resources(rows)
+    }
+
     fn load_meta(&mut self, snapshot: SnapshotRef) -> Result<Snapshot, StoreError> {
         let summary = self.summary(snapshot)?;
         let id = summary.id;

@@ -403,6 +403,41 @@ impl Store for SqliteStore {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    fn resources_page(
+        &mut self,
+        snapshot: i64,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<plumb_model::Resource>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let after = after.unwrap_or("");
+        let sql = format!(
+            "SELECT {RESOURCE_COLUMNS} FROM resources
+              WHERE snapshot_id = ?1 AND kind = ?2 AND uid > ?3 ORDER BY uid LIMIT ?4"
+        );
+        self.read_resources(&sql, &[&snapshot, &kind, &after, &limit])
+    }
+
+    fn resources_by_uid(
+        &mut self,
+        snapshot: i64,
+        uids: &[&str],
+    ) -> Result<Vec<plumb_model::Resource>, StoreError> {
+        let mut out = Vec::with_capacity(uids.len());
+        for batch in uids.chunks(500) {
+            let marks: Vec<String> = (0..batch.len()).map(|i| format!("?{}", i + 2)).collect();
+            let sql = format!(
+                "SELECT {RESOURCE_COLUMNS} FROM resources WHERE snapshot_id = ?1 AND uid IN ({})",
+                marks.join(", ")
+            );
+            let mut args: Vec<&dyn rusqlite::ToSql> = vec![&snapshot];
+            args.extend(batch.iter().map(|u| u as &dyn rusqlite::ToSql));
+            out.extend(self.read_resources(&sql, &args)?);
+        }
+        Ok(out)
+    }
+
     fn load_meta(&mut self, snapshot: SnapshotRef) -> Result<Snapshot, StoreError> {
         let summary = self.summary(snapshot)?;
         let id = summary.id;

@@ -185,6 +185,33 @@ fn a_snapshot_reads_back_exactly_as_written() {
             .collect();
         want_kinds.sort();
         assert_eq!(uid_kinds, want_kinds, "{}", backend.location);
+
+        // A page at a time: every resource of each kind, each once.
+        let kinds: std::collections::BTreeSet<&str> =
+            want.iter().map(|r| r.kind.as_str()).collect();
+        let mut paged = Vec::new();
+        for kind in kinds {
+            let mut after: Option<String> = None;
+            loop {
+                let page = store.resources_page(id, kind, after.as_deref(), 7).unwrap();
+                assert!(page.len() <= 7);
+                let Some(last) = page.last() else { break };
+                after = Some(last.uid.clone());
+                paged.extend(page);
+            }
+        }
+        paged.sort_by(|a, b| (&a.kind, &a.uid).cmp(&(&b.kind, &b.uid)));
+        assert_eq!(paged, want, "{}", backend.location);
+        let asked = [
+            want[0].uid.as_str(),
+            want[3].uid.as_str(),
+            "arn:aws:none:::absent",
+        ];
+        let mut by_uid = store.resources_by_uid(id, &asked).unwrap();
+        by_uid.sort_by(|a, b| a.uid.cmp(&b.uid));
+        let mut expected = vec![want[0].clone(), want[3].clone()];
+        expected.sort_by(|a, b| a.uid.cmp(&b.uid));
+        assert_eq!(by_uid, expected, "{}", backend.location);
     }
 }
 
