@@ -114,6 +114,13 @@ impl Default for Evidence {
 }
 
 impl Evidence {
+    /// An empty record with room for `bytes` of JSON text.
+    pub fn with_capacity(bytes: usize) -> Self {
+        let mut text = Vec::with_capacity(bytes.max(2));
+        text.extend_from_slice(b"{}");
+        Evidence(text)
+    }
+
     /// Records `value` for `path`.
     pub fn push(&mut self, path: &str, value: &Value) {
         self.0.pop();
