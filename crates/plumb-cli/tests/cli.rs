@@ -797,6 +797,24 @@ fn the_demo_account_fails_exactly_the_expected_checks() {
         "s3_bucket_public_access_blocked",
         "arn:aws:s3:::acme-customer-data-123456789012"
     ));
+
+    // `check` reads the stored snapshot a page at a time (`scan` evaluated
+    // it in memory): every finding is the same.
+    let out = plumb(&db, &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rechecked: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outcomes = |findings: &[Value]| -> Vec<String> {
+        let mut all: Vec<String> = findings
+            .iter()
+            .map(|f| format!("{} {} {}", f["check_id"], f["resource_uid"], f["status"]))
+            .collect();
+        all.sort();
+        all
+    };
+    assert_eq!(
+        outcomes(rechecked["findings"].as_array().unwrap()),
+        outcomes(findings)
+    );
 }
 
 #[test]
