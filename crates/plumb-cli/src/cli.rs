@@ -133,9 +133,12 @@ pub struct CheckArgs {
     pub snapshot: String,
     #[command(flatten)]
     pub options: CheckOptions,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Options of `plumb scan`: collect, then check.
@@ -145,9 +148,27 @@ pub struct ScanArgs {
     pub scope: ScopeArgs,
     #[command(flatten)]
     pub options: CheckOptions,
-    /// Output format of the report.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The formats of `check` and `scan` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Posture, then failures by severity, for people.
+    Table,
+    /// The documented JSON report (`schema_version` 1).
+    Json,
+    /// One row per finding.
+    Csv,
+    /// JUnit XML: a suite per framework, a case per check and resource.
+    Junit,
+    /// A summary for a pull-request comment.
+    Markdown,
 }
 
 /// `checks` subcommands.

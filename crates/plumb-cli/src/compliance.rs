@@ -2,17 +2,21 @@
 //! checks on a stored snapshot, posture per framework, and the library.
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use plumb_checks::{
-    apply_mutes, evaluate, evaluate_from, posture, Config, Evaluator, Library, Posture, Selection,
+    apply_mutes, evaluate, evaluate_from, posture, Config, Evaluator, Library, Selection,
 };
 use plumb_model::{Finding, Severity, Snapshot, Status};
+use plumb_report::Report;
 use plumb_store::SnapshotRef;
 use serde_json::json;
 
-use crate::cli::{CheckArgs, CheckOptions, ChecksCommand, Format, FrameworksCommand, ScanArgs};
+use crate::cli::{
+    CheckArgs, CheckOptions, ChecksCommand, Format, FrameworksCommand, ReportFormat, ScanArgs,
+};
 use crate::output;
 use crate::{Outcome, UsageError};
 
@@ -45,14 +49,6 @@ fn config(path: Option<&Path>) -> anyhow::Result<Config> {
         Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
         Err(e) => Err(UsageError(format!("cannot read {}: {e}", path.display())).into()),
     }
-}
-
-/// What a check run produced.
-struct Report {
-    snapshot: i64,
-    findings: Vec<Finding>,
-    posture: Vec<Posture>,
-    notices: Vec<String>,
 }
 
 /// A stored snapshot read a page at a time, keeping the tags that mutes
@@ -244,7 +240,7 @@ pub fn check(db: &str, args: CheckArgs) -> anyhow::Result<Outcome> {
     let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
     let meta = store.load_meta(reference)?;
     let report = run_checks(db, Input::Stored(store, meta), &args.options)?;
-    print(&report, args.format)?;
+    print(&report, args.format, args.output.as_deref())?;
     outcome(&report, args.options.fail_on.as_deref())
 }
 
@@ -265,19 +261,45 @@ pub fn scan(db: &str, args: ScanArgs) -> anyhow::Result<Outcome> {
         }
     );
     let report = run_checks(db, Input::Memory(&snapshot), &args.options)?;
-    print(&report, args.format)?;
+    print(&report, args.format, args.output.as_deref())?;
     outcome(&report, args.options.fail_on.as_deref())
 }
 
-fn print(report: &Report, format: Format) -> anyhow::Result<()> {
-    if format == Format::Json {
-        return output::json(&json!({
-            "snapshot": report.snapshot,
-            "findings": report.findings,
-            "posture": report.posture,
-            "notices": report.notices,
-        }));
+fn print(report: &Report, format: ReportFormat, output: Option<&Path>) -> anyhow::Result<()> {
+    let format = match format {
+        ReportFormat::Table if output.is_some() => return Err(UsageError(
+            "--output writes --format json, csv, junit or markdown; the table is for the terminal"
+                .to_string(),
+        )
+        .into()),
+        ReportFormat::Table => return table(report),
+        ReportFormat::Json => plumb_report::Format::Json,
+        ReportFormat::Csv => plumb_report::Format::Csv,
+        ReportFormat::Junit => plumb_report::Format::Junit,
+        ReportFormat::Markdown => plumb_report::Format::Markdown,
+    };
+    match output {
+        Some(path) => {
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot create {}", path.display()))?,
+            );
+            plumb_report::write(report, format, &mut file)
+                .and_then(|()| file.flush().map_err(Into::into))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("Report written to {}", path.display());
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            plumb_report::write(report, format, &mut lock)?;
+        }
     }
+    Ok(())
+}
+
+/// The terminal view: posture per framework, then failures by severity.
+fn table(report: &Report) -> anyhow::Result<()> {
     let mut t = output::table(&[
         "FRAMEWORK",
         "SCORE",

@@ -535,6 +535,52 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
         text.find("FRAMEWORK").unwrap() < text.find("HIGH").unwrap(),
         "posture first, then failures: {text}"
     );
+
+    // The other formats, to a file; every finding is in each.
+    for (format, file) in [
+        ("json", "report.json"),
+        ("csv", "report.csv"),
+        ("junit", "report.xml"),
+        ("markdown", "report.md"),
+    ] {
+        let path = std::path::Path::new(&db).with_file_name(file);
+        let out = plumb(
+            &db,
+            &[
+                "check",
+                "--format",
+                format,
+                "--output",
+                path.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
+        assert!(
+            stdout(&out).is_empty(),
+            "{format}: the report goes to the file"
+        );
+        let written = std::fs::read_to_string(&path).unwrap();
+        match format {
+            "json" => {
+                let doc: Value = serde_json::from_str(&written).unwrap();
+                assert_eq!(doc["schema_version"], 1);
+                assert_eq!(doc["findings"].as_array().unwrap().len(), findings.len());
+            }
+            "csv" => {
+                let rows = csv::Reader::from_reader(written.as_bytes())
+                    .records()
+                    .count();
+                assert_eq!(rows, findings.len(), "one row per finding");
+            }
+            "junit" => assert!(written.contains("<testsuites ") && written.contains("<failure ")),
+            _ => assert!(
+                written.starts_with("## Plumb: snapshot 1")
+                    && written.contains("### Failures by severity")
+            ),
+        }
+    }
+    let out = plumb(&db, &["check", "--output", "/tmp/never.txt"]);
+    assert_eq!(out.status.code(), Some(2), "the table is for the terminal");
 }
 
 #[test]

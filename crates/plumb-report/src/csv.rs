@@ -1,0 +1,49 @@
+//! CSV: one row per finding, a header row, and columns in a fixed order
+//! that only ever grows at the end.
+
+use crate::{Report, ReportError};
+
+/// The columns, in order.
+pub const COLUMNS: &[&str] = &[
+    "check_id",
+    "title",
+    "severity",
+    "status",
+    "resource_uid",
+    "kind",
+    "account",
+    "region",
+    "controls",
+    "evidence",
+    "reason",
+    "remediation",
+];
+
+/// Writes one row per finding; `controls` are joined with `;` and
+/// `evidence` is its JSON object.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
+    let mut w = ::csv::Writer::from_writer(out);
+    let failed = |e: ::csv::Error| ReportError::Serialize(e.to_string());
+    w.write_record(COLUMNS).map_err(failed)?;
+    for f in &report.findings {
+        let evidence = serde_json::to_string(&f.evidence)
+            .map_err(|e| ReportError::Serialize(e.to_string()))?;
+        w.write_record([
+            &*f.check_id,
+            &*f.title,
+            f.severity.as_str(),
+            f.status.as_str(),
+            &*f.resource_uid,
+            &*f.kind,
+            &*f.account,
+            &*f.region,
+            &f.controls.join(";"),
+            &evidence,
+            f.reason.as_deref().unwrap_or(""),
+            &*f.remediation,
+        ])
+        .map_err(failed)?;
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! Plumb's reports: the findings and posture of one check run, written in
+//! the formats other tools ingest. One module per format; each writes the
+//! same [`Report`] and is covered by a golden-file test.
+#![deny(missing_docs)]
+
+use plumb_checks::Posture;
+use plumb_model::Finding;
+use serde::Serialize;
+
+pub mod csv;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+
+/// The version of the JSON report's layout (`schema_version`): raised when
+/// a field changes meaning or goes away, not when one is added.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What a check run produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The snapshot checked.
+    pub snapshot: i64,
+    /// Every finding, by check then resource.
+    pub findings: Vec<Finding>,
+    /// Posture per framework.
+    pub posture: Vec<Posture>,
+    /// What the reader should know (expired mutes, …).
+    pub notices: Vec<String>,
+}
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The documented JSON report.
+    Json,
+    /// One row per finding.
+    Csv,
+    /// JUnit XML, for CI systems.
+    Junit,
+    /// A summary for a pull-request comment.
+    Markdown,
+}
+
+impl Format {
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Junit => "xml",
+            Format::Markdown => "md",
+        }
+    }
+}
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Writing the output failed.
+    #[error("cannot write the report: {0}")]
+    Io(#[from] std::io::Error),
+    /// Serializing failed.
+    #[error("cannot serialize the report: {0}")]
+    Serialize(String),
+}
+
+/// Writes `report` in `format`.
+pub fn write(
+    report: &Report,
+    format: Format,
+    out: &mut dyn std::io::Write,
+) -> Result<(), ReportError> {
+    match format {
+        Format::Json => json::write(report, out),
+        Format::Csv => csv::write(report, out),
+        Format::Junit => junit::write(report, out),
+        Format::Markdown => markdown::write(report, out),
+    }
+}

@@ -1,0 +1,152 @@
+//! Every format written from one fixed report and compared with its golden
+//! file in `tests/golden/`. After an intended change, regenerate them with
+//! `PLUMB_BLESS=1 cargo test -p plumb-report --test golden` and review the
+//! diff.
+
+use std::path::Path;
+
+use plumb_checks::Library;
+use plumb_model::{Evidence, Finding, Status};
+use plumb_report::{write, Format, Report};
+use serde_json::json;
+
+fn finding(check: &str, uid: &str, status: Status, reason: Option<&str>) -> Finding {
+    let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let c = library
+        .check(check)
+        .unwrap_or_else(|| panic!("no check {check}"));
+    let mut evidence = Evidence::default();
+    evidence.push(
+        "props.public_access_block",
+        &json!({"block_public_acls": status == Status::Pass}),
+    );
+    Finding {
+        check_id: c.spec.id.as_str().into(),
+        title: c.spec.title.as_str().into(),
+        severity: c.spec.severity,
+        status,
+        resource_uid: uid.into(),
+        kind: c.spec.kind.as_str().into(),
+        account: "111122223333".into(),
+        region: "eu-west-1".into(),
+        evidence,
+        controls: c.controls().to_vec().into(),
+        remediation: "Block public access: aws s3api put-public-access-block --bucket \"a|b\" <&>"
+            .into(),
+        reason: reason.map(str::to_string),
+    }
+}
+
+fn report() -> Report {
+    let findings = vec![
+        finding("s3_bucket_public_access_blocked", "arn:aws:s3:::acme-data", Status::Pass, None),
+        finding("s3_bucket_public_access_blocked", "arn:aws:s3:::acme-public", Status::Fail, None),
+        finding(
+            "s3_bucket_public_access_blocked",
+            "arn:aws:s3:::acme-site",
+            Status::Muted,
+            Some("Static website behind CloudFront, SEC-123"),
+        ),
+        finding(
+            "s3_bucket_public_access_blocked",
+            "arn:aws:s3:::acme-logs",
+            Status::Error,
+            Some("evidence not collected: props.public_access_block (s3:GetBucketPublicAccessBlock: AccessDenied)"),
+        ),
+    ];
+    let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let framework = library
+        .framework("cis-aws-5.0")
+        .unwrap_or_else(|| panic!("no cis-aws-5.0"));
+    let posture = plumb_checks::posture(framework, &findings, &library.checks_by_control());
+    Report {
+        snapshot: 7,
+        findings,
+        posture: vec![posture],
+        notices: vec!["mute #2 expired on 2026-01-31 and no longer applies".into()],
+    }
+}
+
+fn golden(format: Format) {
+    let mut out = Vec::new();
+    write(&report(), format, &mut out).unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8(out).unwrap_or_else(|e| panic!("{e}"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("report.{}", format.extension()));
+    if std::env::var_os("PLUMB_BLESS").is_some() {
+        std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        text == want,
+        "{} differs from {}; review and rerun with PLUMB_BLESS=1 to accept:\n{text}",
+        format.extension(),
+        path.display()
+    );
+}
+
+#[test]
+fn json_matches_its_golden_file() {
+    golden(Format::Json);
+}
+
+#[test]
+fn csv_matches_its_golden_file() {
+    golden(Format::Csv);
+}
+
+#[test]
+fn junit_matches_its_golden_file() {
+    golden(Format::Junit);
+}
+
+#[test]
+fn markdown_matches_its_golden_file() {
+    golden(Format::Markdown);
+}
+
+#[test]
+fn csv_has_a_header_and_one_row_per_finding() {
+    let mut out = Vec::new();
+    write(&report(), Format::Csv, &mut out).unwrap_or_else(|e| panic!("{e}"));
+    let mut reader = csv::Reader::from_reader(out.as_slice());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(header, plumb_report::csv::COLUMNS);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap_or_default()).collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(&rows[1][3], "fail");
+    assert!(
+        rows[1][11].contains("\"a|b\" <&>"),
+        "fields are quoted, not mangled"
+    );
+}
+
+#[test]
+fn junit_counts_and_parses_as_xml_elements() {
+    let mut out = Vec::new();
+    write(&report(), Format::Junit, &mut out).unwrap_or_else(|e| panic!("{e}"));
+    let xml = String::from_utf8(out).unwrap_or_default();
+    assert!(
+        xml.contains("tests=\"4\" failures=\"1\" errors=\"1\" skipped=\"1\""),
+        "{xml}"
+    );
+    assert_eq!(xml.matches("<testcase ").count(), 4);
+    assert!(xml.contains("&lt;&amp;&gt;"), "markup is escaped: {xml}");
+    assert!(!xml.contains("<&>"));
+}
+
+#[test]
+fn json_says_its_schema_version() {
+    let mut out = Vec::new();
+    write(&report(), Format::Json, &mut out).unwrap_or_else(|e| panic!("{e}"));
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap_or_default();
+    assert_eq!(doc["schema_version"], plumb_report::SCHEMA_VERSION);
+    assert_eq!(doc["findings"].as_array().map(Vec::len), Some(4));
+    assert_eq!(doc["findings"][1]["status"], "fail");
+}
