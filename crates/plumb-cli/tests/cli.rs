@@ -565,6 +565,7 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
                 let doc: Value = serde_json::from_str(&written).unwrap();
                 assert_eq!(doc["schema_version"], 1);
                 assert_eq!(doc["findings"].as_array().unwrap().len(), findings.len());
+                assert_valid_report(&path);
             }
             "csv" => {
                 let rows = csv::Reader::from_reader(written.as_bytes())
@@ -876,5 +877,33 @@ fn ids_made_up_by_the_emulator_are_normalised() {
     assert_eq!(
         normalise_ids("aws_account:123456789012"),
         "aws_account:123456789012"
+    );
+}
+
+/// Validates a JSON report against `docs/report.schema.json` with the
+/// `jsonschema` package of the project's venv (installed by scripts/setup).
+fn assert_valid_report(report: &std::path::Path) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = root.join(".venv/bin/python");
+    let out = std::process::Command::new(&python)
+        .args([
+            "-c",
+            "import json, sys, jsonschema\n\
+             schema = json.load(open(sys.argv[1]))\n\
+             jsonschema.Draft202012Validator.check_schema(schema)\n\
+             errors = list(jsonschema.Draft202012Validator(schema).iter_errors(json.load(open(sys.argv[2]))))\n\
+             [print(list(e.absolute_path), e.message) for e in errors[:10]]\n\
+             sys.exit(1 if errors else 0)",
+        ])
+        .arg(root.join("docs/report.schema.json"))
+        .arg(report)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/setup)", python.display()));
+    assert!(
+        out.status.success(),
+        "{} does not match docs/report.schema.json:\n{}{}",
+        report.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
 }
