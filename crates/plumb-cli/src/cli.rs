@@ -133,12 +133,16 @@ pub struct CheckArgs {
     pub snapshot: String,
     #[command(flatten)]
     pub options: CheckOptions,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    /// Report format; several with --output-dir.
+    #[arg(long, value_enum, default_values_t = [ReportFormat::Table])]
+    pub format: Vec<ReportFormat>,
     /// Write the report to this file instead of stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
+    /// Write one file per --format into this directory (report.json,
+    /// report.csv, report.xml, report.md).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
 }
 
 /// Options of `plumb scan`: collect, then check.
@@ -148,12 +152,16 @@ pub struct ScanArgs {
     pub scope: ScopeArgs,
     #[command(flatten)]
     pub options: CheckOptions,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    /// Report format; several with --output-dir.
+    #[arg(long, value_enum, default_values_t = [ReportFormat::Table])]
+    pub format: Vec<ReportFormat>,
     /// Write the report to this file instead of stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
+    /// Write one file per --format into this directory (report.json,
+    /// report.csv, report.xml, report.md).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
 }
 
 /// The formats of `check` and `scan` reports.

@@ -240,7 +240,12 @@ pub fn check(db: &str, args: CheckArgs) -> anyhow::Result<Outcome> {
     let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
     let meta = store.load_meta(reference)?;
     let report = run_checks(db, Input::Stored(store, meta), &args.options)?;
-    print(&report, args.format, args.output.as_deref())?;
+    emit(
+        &report,
+        &args.format,
+        args.output.as_deref(),
+        args.output_dir.as_deref(),
+    )?;
     outcome(&report, args.options.fail_on.as_deref())
 }
 
@@ -261,22 +266,75 @@ pub fn scan(db: &str, args: ScanArgs) -> anyhow::Result<Outcome> {
         }
     );
     let report = run_checks(db, Input::Memory(&snapshot), &args.options)?;
-    print(&report, args.format, args.output.as_deref())?;
+    emit(
+        &report,
+        &args.format,
+        args.output.as_deref(),
+        args.output_dir.as_deref(),
+    )?;
     outcome(&report, args.options.fail_on.as_deref())
 }
 
-fn print(report: &Report, format: ReportFormat, output: Option<&Path>) -> anyhow::Result<()> {
-    let format = match format {
-        ReportFormat::Table if output.is_some() => return Err(UsageError(
-            "--output writes --format json, csv, junit or markdown; the table is for the terminal"
+/// Writes the report in each format: to stdout, to `--output`, or one file
+/// per format into `--output-dir`.
+fn emit(
+    report: &Report,
+    formats: &[ReportFormat],
+    output: Option<&Path>,
+    output_dir: Option<&Path>,
+) -> anyhow::Result<()> {
+    let Some(dir) = output_dir else {
+        return match formats {
+            [format] => print(report, *format, output),
+            _ => Err(UsageError(
+                "several --format need --output-dir DIR (one file per format)".to_string(),
+            )
+            .into()),
+        };
+    };
+    let Some(files) = formats
+        .iter()
+        .map(|f| file_format(*f))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Err(UsageError(
+            "--output-dir writes json, csv, junit or markdown; the table is for the terminal"
                 .to_string(),
         )
-        .into()),
-        ReportFormat::Table => return table(report),
-        ReportFormat::Json => plumb_report::Format::Json,
-        ReportFormat::Csv => plumb_report::Format::Csv,
-        ReportFormat::Junit => plumb_report::Format::Junit,
-        ReportFormat::Markdown => plumb_report::Format::Markdown,
+        .into());
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (format, file) in formats.iter().zip(files) {
+        print(
+            report,
+            *format,
+            Some(&dir.join(format!("report.{}", file.extension()))),
+        )?;
+    }
+    Ok(())
+}
+
+/// The file format of a report format; none for the terminal's table.
+fn file_format(format: ReportFormat) -> Option<plumb_report::Format> {
+    match format {
+        ReportFormat::Table => None,
+        ReportFormat::Json => Some(plumb_report::Format::Json),
+        ReportFormat::Csv => Some(plumb_report::Format::Csv),
+        ReportFormat::Junit => Some(plumb_report::Format::Junit),
+        ReportFormat::Markdown => Some(plumb_report::Format::Markdown),
+    }
+}
+
+fn print(report: &Report, format: ReportFormat, output: Option<&Path>) -> anyhow::Result<()> {
+    let Some(format) = file_format(format) else {
+        if output.is_some() {
+            return Err(UsageError(
+                "--output writes --format json, csv, junit or markdown; the table is for the terminal"
+                    .to_string(),
+            )
+            .into());
+        }
+        return table(report);
     };
     match output {
         Some(path) => {

@@ -582,6 +582,51 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
     }
     let out = plumb(&db, &["check", "--output", "/tmp/never.txt"]);
     assert_eq!(out.status.code(), Some(2), "the table is for the terminal");
+
+    // Several formats at once, one file each.
+    let dir = std::path::Path::new(&db).with_file_name("reports");
+    let out = plumb(
+        &db,
+        &[
+            "check",
+            "--format",
+            "sarif-not-yet",
+            "--output-dir",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown format is a usage error"
+    );
+    let out = plumb(
+        &db,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--format",
+            "csv",
+            "--format",
+            "markdown",
+            "--output-dir",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut written: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, ["report.csv", "report.json", "report.md"]);
+    let out = plumb(&db, &["check", "--format", "json", "--format", "csv"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "several formats need --output-dir"
+    );
 }
 
 #[test]
