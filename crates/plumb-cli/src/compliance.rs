@@ -356,8 +356,10 @@ fn print(report: &Report, format: ReportFormat, output: Option<&Path>) -> anyhow
     Ok(())
 }
 
-/// The terminal view: posture per framework, then failures by severity.
+/// The terminal view: posture per framework, then failures by severity,
+/// the headings coloured on a terminal.
 fn table(report: &Report) -> anyhow::Result<()> {
+    let colour = output::colour();
     let mut t = output::table(&[
         "FRAMEWORK",
         "SCORE",
@@ -399,10 +401,10 @@ fn table(report: &Report) -> anyhow::Result<()> {
         if failing.is_empty() {
             continue;
         }
+        let heading = format!("{} ({})", sev.as_str().to_uppercase(), failing.len());
         output::line(format!(
-            "\n{} ({})",
-            sev.as_str().to_uppercase(),
-            failing.len()
+            "\n{}",
+            output::paint(colour, &heading, output::severity_style(*sev))
         ))?;
         let mut t = output::table(&["CHECK", "RESOURCE", "REGION"]);
         for f in failing {
@@ -420,10 +422,11 @@ fn table(report: &Report) -> anyhow::Result<()> {
         .filter(|f| f.status == Status::Error)
         .collect();
     if !errors.is_empty() {
-        output::line(format!(
-            "\nCOULD NOT DECIDE ({}): never counted as passed",
+        let heading = format!(
+            "COULD NOT DECIDE ({}): never counted as passed",
             errors.len()
-        ))?;
+        );
+        output::line(format!("\n{}", output::paint(colour, &heading, "35")))?;
         let mut t = output::table(&["CHECK", "RESOURCE", "REASON"]);
         for f in errors {
             t.add_row(vec![

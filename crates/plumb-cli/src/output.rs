@@ -1,6 +1,6 @@
 //! Printing results: tables for people, JSON for programs, both on stdout.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
@@ -27,6 +27,31 @@ pub fn print(table: &Table) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{table}")?;
     Ok(())
+}
+
+/// Whether to colour what goes to stdout: only on a terminal, and never
+/// when `NO_COLOR` is set to anything (https://no-color.org).
+pub fn colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A severity's colour as an ANSI SGR code.
+pub fn severity_style(severity: plumb_model::Severity) -> &'static str {
+    match severity {
+        plumb_model::Severity::Critical => "1;31",
+        plumb_model::Severity::High => "31",
+        plumb_model::Severity::Medium => "33",
+        plumb_model::Severity::Low | plumb_model::Severity::Info => "36",
+    }
+}
+
+/// `text` in the SGR `style` when `enabled`, plain otherwise.
+pub fn paint(enabled: bool, text: &str, style: &str) -> String {
+    if enabled {
+        format!("\x1b[{style}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
 }
 
 /// Prints a line.
@@ -60,7 +85,7 @@ pub fn wrapped(text: &str, width: usize, indent: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::wrapped;
+    use super::{paint, severity_style, wrapped};
 
     #[test]
     fn wrapped_text_keeps_words_whole_within_the_width_after_the_indent() {
@@ -73,5 +98,12 @@ mod tests {
             text,
             "  Run `aws account\n  get-contact-information`\n  and keep the output."
         );
+    }
+
+    #[test]
+    fn colour_only_when_enabled() {
+        assert_eq!(paint(false, "HIGH", "31"), "HIGH");
+        assert_eq!(paint(true, "HIGH", "31"), "\x1b[31mHIGH\x1b[0m");
+        assert_eq!(severity_style(plumb_model::Severity::Critical), "1;31");
     }
 }
