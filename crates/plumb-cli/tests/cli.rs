@@ -535,7 +535,10 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
         text.find("FRAMEWORK").unwrap() < text.find("HIGH").unwrap(),
         "posture first, then failures: {text}"
     );
-    assert!(!text.contains('\x1b'), "no colour when stdout is not a terminal");
+    assert!(
+        !text.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
 
     // The other formats, to a file; every finding is in each.
     for (format, file) in [
