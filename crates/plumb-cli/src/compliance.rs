@@ -215,6 +215,7 @@ fn run_checks(db: &str, input: Input<'_>, options: &CheckOptions) -> anyhow::Res
         findings,
         posture,
         notices,
+        checks: checks.iter().map(|c| c.spec.clone()).collect(),
     })
 }
 
@@ -322,6 +323,7 @@ fn file_format(format: ReportFormat) -> Option<plumb_report::Format> {
         ReportFormat::Csv => Some(plumb_report::Format::Csv),
         ReportFormat::Junit => Some(plumb_report::Format::Junit),
         ReportFormat::Markdown => Some(plumb_report::Format::Markdown),
+        ReportFormat::Sarif => Some(plumb_report::Format::Sarif),
     }
 }
 

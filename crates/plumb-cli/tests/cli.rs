@@ -546,6 +546,7 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
         ("csv", "report.csv"),
         ("junit", "report.xml"),
         ("markdown", "report.md"),
+        ("sarif", "report.sarif"),
     ] {
         let path = std::path::Path::new(&db).with_file_name(file);
         let out = plumb(
@@ -578,6 +579,15 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
                 assert_eq!(rows, findings.len(), "one row per finding");
             }
             "junit" => assert!(written.contains("<testsuites ") && written.contains("<failure ")),
+            "sarif" => {
+                let doc: Value = serde_json::from_str(&written).unwrap();
+                let failing = findings.iter().filter(|f| f["status"] == "fail").count();
+                assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), failing);
+                assert!(!doc["runs"][0]["tool"]["driver"]["rules"]
+                    .as_array()
+                    .unwrap()
+                    .is_empty());
+            }
             _ => assert!(
                 written.starts_with("## Plumb: snapshot 1")
                     && written.contains("### Failures by severity")

@@ -58,8 +58,15 @@ fn main() {
         findings,
         posture,
         notices: vec![],
+        checks: library.checks.iter().map(|c| c.spec.clone()).collect(),
     };
-    for format in [Format::Json, Format::Csv, Format::Junit, Format::Markdown] {
+    for format in [
+        Format::Json,
+        Format::Csv,
+        Format::Junit,
+        Format::Markdown,
+        Format::Sarif,
+    ] {
         let started = Instant::now();
         let mut out =
             std::io::BufWriter::new(std::fs::File::create("/dev/null").expect("/dev/null"));

@@ -3,7 +3,7 @@
 //! same [`Report`] and is covered by a golden-file test.
 #![deny(missing_docs)]
 
-use plumb_checks::Posture;
+use plumb_checks::{CheckSpec, Posture};
 use plumb_model::Finding;
 use serde::Serialize;
 
@@ -11,6 +11,7 @@ pub mod csv;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod sarif;
 
 /// The version of the JSON report's layout (`schema_version`): raised when
 /// a field changes meaning or goes away, not when one is added.
@@ -27,6 +28,10 @@ pub struct Report {
     pub posture: Vec<Posture>,
     /// What the reader should know (expired mutes, …).
     pub notices: Vec<String>,
+    /// The checks that ran: their risk, fix and references, for the formats
+    /// that describe each rule once (SARIF).
+    #[serde(skip)]
+    pub checks: Vec<CheckSpec>,
 }
 
 /// A report format.
@@ -40,6 +45,8 @@ pub enum Format {
     Junit,
     /// A summary for a pull-request comment.
     Markdown,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
 }
 
 impl Format {
@@ -50,6 +57,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Junit => "xml",
             Format::Markdown => "md",
+            Format::Sarif => "sarif",
         }
     }
 }
@@ -76,5 +84,6 @@ pub fn write(
         Format::Csv => csv::write(report, out),
         Format::Junit => junit::write(report, out),
         Format::Markdown => markdown::write(report, out),
+        Format::Sarif => sarif::write(report, out),
     }
 }

@@ -64,6 +64,11 @@ fn report() -> Report {
         findings,
         posture: vec![posture],
         notices: vec!["mute #2 expired on 2026-01-31 and no longer applies".into()],
+        checks: vec![library
+            .check("s3_bucket_public_access_blocked")
+            .unwrap_or_else(|| panic!("no check"))
+            .spec
+            .clone()],
     }
 }
 
@@ -104,6 +109,44 @@ fn junit_matches_its_golden_file() {
 #[test]
 fn markdown_matches_its_golden_file() {
     golden(Format::Markdown);
+}
+
+#[test]
+fn sarif_matches_its_golden_file() {
+    golden(Format::Sarif);
+}
+
+#[test]
+fn sarif_has_one_rule_per_check_and_one_result_per_failure() {
+    let mut out = Vec::new();
+    write(&report(), Format::Sarif, &mut out).unwrap_or_else(|e| panic!("{e}"));
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap_or_default();
+    assert_eq!(doc["version"], "2.1.0");
+    let run = &doc["runs"][0];
+    let rules = run["tool"]["driver"]["rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0]["id"], "s3_bucket_public_access_blocked");
+    assert!(rules[0]["help"]["text"].as_str().unwrap_or("").len() > 20);
+    assert_eq!(rules[0]["properties"]["security-severity"], "8.0");
+    let results = run["results"].as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        results.len(),
+        1,
+        "only the failure: not the pass, the error or the muted one"
+    );
+    assert_eq!(results[0]["ruleIndex"], 0);
+    assert_eq!(results[0]["level"], "error");
+    assert_eq!(
+        results[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        "arn:aws:s3:::acme-public"
+    );
+    assert_eq!(
+        run["automationDetails"]["id"], "plumb/",
+        "a stable category"
+    );
 }
 
 #[test]
