@@ -105,26 +105,48 @@ fn from_store(path: &str, checks: &[&plumb_checks::Check], evaluator: Evaluator)
         snapshot: meta.id,
         reading: 0.0,
     };
-    let mut counts = [0usize; 4];
+    let mut tally = Tally::default();
     evaluate_from(checks, &meta, &mut source, evaluator, |_, findings| {
-        for f in findings {
-            counts[f.status as usize] += 1;
-        }
+        tally.add(&findings)
     })
     .expect("read the snapshot");
     let wall = started.elapsed().as_secs_f64();
-    let total: usize = counts.iter().sum();
     println!(
-        "{{\"resources\": {resources}, \"checks\": {}, \"mode\": \"from-store\", \"threads\": {}, \"findings\": {total}, \"pass\": {}, \"fail\": {}, \"error\": {}, \"read_and_evaluate_seconds\": {wall:.2}, \"of_which_reading_seconds\": {:.2}, \"evaluations_per_second\": {:.0}, \"peak_rss_mib\": {:.0}}}",
+        "{{\"resources\": {resources}, \"checks\": {}, \"mode\": \"from-store\", \"threads\": {}, {}, \"read_and_evaluate_seconds\": {wall:.2}, \"of_which_reading_seconds\": {:.2}, \"evaluations_per_second\": {:.0}, \"peak_rss_mib\": {:.0}}}",
         checks.len(),
         rayon::current_num_threads(),
-        counts[Status::Pass as usize],
-        counts[Status::Fail as usize],
-        counts[Status::Error as usize],
+        tally.fields(),
         source.reading,
-        total as f64 / wall,
+        tally.total() as f64 / wall,
         peak_rss_mib()
     );
+}
+
+/// Findings counted by status.
+#[derive(Default)]
+struct Tally([usize; 4]);
+
+impl Tally {
+    fn add(&mut self, findings: &[plumb_model::Finding]) {
+        for f in findings {
+            self.0[f.status as usize] += 1;
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.0.iter().sum()
+    }
+
+    /// `"findings": …, "pass": …, "fail": …, "error": …` for a JSON line.
+    fn fields(&self) -> String {
+        format!(
+            "\"findings\": {}, \"pass\": {}, \"fail\": {}, \"error\": {}",
+            self.total(),
+            self.0[Status::Pass as usize],
+            self.0[Status::Fail as usize],
+            self.0[Status::Error as usize]
+        )
+    }
 }
 
 fn peak_rss_mib() -> f64 {
@@ -308,22 +330,17 @@ fn main() {
         // Findings handed to a sink that counts them, as a caller streaming
         // them to a store or a report would, instead of held.
         let started = Instant::now();
-        let mut counts = [0usize; 4];
+        let mut tally = Tally::default();
         evaluate_each(&checks, &snapshot, evaluator, |_, findings| {
-            for f in findings {
-                counts[f.status as usize] += 1;
-            }
+            tally.add(&findings)
         });
         let wall = started.elapsed().as_secs_f64();
-        let total: usize = counts.iter().sum();
         println!(
-            "{{\"resources\": {n}, \"checks\": {}, \"mode\": \"stream\", \"threads\": {}, \"findings\": {total}, \"pass\": {}, \"fail\": {}, \"error\": {}, \"build_seconds\": {built:.1}, \"evaluate_seconds\": {wall:.2}, \"evaluations_per_second\": {:.0}, \"peak_rss_mib_before_evaluate\": {rss_before:.0}, \"peak_rss_mib\": {:.0}}}",
+            "{{\"resources\": {n}, \"checks\": {}, \"mode\": \"stream\", \"threads\": {}, {}, \"build_seconds\": {built:.1}, \"evaluate_seconds\": {wall:.2}, \"evaluations_per_second\": {:.0}, \"peak_rss_mib_before_evaluate\": {rss_before:.0}, \"peak_rss_mib\": {:.0}}}",
             checks.len(),
             rayon::current_num_threads(),
-            counts[Status::Pass as usize],
-            counts[Status::Fail as usize],
-            counts[Status::Error as usize],
-            total as f64 / wall,
+            tally.fields(),
+            tally.total() as f64 / wall,
             peak_rss_mib()
         );
         return;
@@ -346,17 +363,15 @@ fn main() {
         }
         eprintln!("compare: {} findings agree", findings.len());
     }
-    let count = |s: Status| findings.iter().filter(|f| f.status == s).count();
+    let mut tally = Tally::default();
+    tally.add(&findings);
     println!(
-        "{{\"resources\": {n}, \"checks\": {}, \"templates\": {}, \"threads\": {}, \"findings\": {}, \"pass\": {}, \"fail\": {}, \"error\": {}, \"build_seconds\": {built:.1}, \"evaluate_seconds\": {wall:.2}, \"evaluations_per_second\": {:.0}, \"peak_rss_mib_before_evaluate\": {rss_before:.0}, \"peak_rss_mib\": {:.0}}}",
+        "{{\"resources\": {n}, \"checks\": {}, \"templates\": {}, \"threads\": {}, {}, \"build_seconds\": {built:.1}, \"evaluate_seconds\": {wall:.2}, \"evaluations_per_second\": {:.0}, \"peak_rss_mib_before_evaluate\": {rss_before:.0}, \"peak_rss_mib\": {:.0}}}",
         checks.len(),
         templates.len(),
         rayon::current_num_threads(),
-        findings.len(),
-        count(Status::Pass),
-        count(Status::Fail),
-        count(Status::Error),
-        findings.len() as f64 / wall,
+        tally.fields(),
+        tally.total() as f64 / wall,
         peak_rss_mib()
     );
 }

@@ -166,7 +166,7 @@ impl<'a> Graph<'a> {
         kind: &str,
     ) -> Result<Vec<&'a Resource>, String> {
         let mut found = Vec::new();
-        for (_, to) in self.with(&self.edges.out, &r.uid, relation) {
+        for (_, to) in self.with(&r.uid, true, relation) {
             match (self.uids.get(to), self.all.and_then(|all| all.get(to))) {
                 (Some(t), _) if t.kind == kind => found.push(*t),
                 (Some(_), _) => {}
@@ -194,7 +194,7 @@ impl<'a> Graph<'a> {
     ) -> Result<Vec<&'a Resource>, String> {
         self.complete(&r.account, kind)?;
         Ok(self
-            .with(&self.edges.into, &r.uid, relation)
+            .with(&r.uid, false, relation)
             .iter()
             .filter_map(|(_, from)| self.uids.get(from).copied())
             .filter(|f| f.kind == kind)
@@ -203,21 +203,12 @@ impl<'a> Graph<'a> {
 
     /// `r`'s outgoing (`out`) or incoming edges as `(relation, uid)`.
     pub(crate) fn edges<'s>(&'s self, uid: &str, out: bool) -> &'s [(&'a str, &'a str)] {
-        let index = if out {
-            &self.edges.out
-        } else {
-            &self.edges.into
-        };
-        index.get(uid).map(Vec::as_slice).unwrap_or_default()
+        self.edges.of(uid, out)
     }
 
-    fn with<'s>(
-        &'s self,
-        index: &'s HashMap<&'a str, EdgeList<'a>>,
-        uid: &str,
-        relation: &str,
-    ) -> &'s [(&'a str, &'a str)] {
-        let all = index.get(uid).map(Vec::as_slice).unwrap_or_default();
+    /// `uid`'s edges of one relation, one way.
+    fn with<'s>(&'s self, uid: &str, out: bool, relation: &str) -> &'s [(&'a str, &'a str)] {
+        let all = self.edges.of(uid, out);
         let start = all.partition_point(|(rel, _)| *rel < relation);
         let end = all.partition_point(|(rel, _)| *rel <= relation);
         &all[start..end]
