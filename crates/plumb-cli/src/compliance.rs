@@ -132,12 +132,15 @@ fn run_checks(db: &str, input: Input<'_>, options: &CheckOptions) -> anyhow::Res
             tags.insert(r.uid.clone(), r.tags.clone());
         }
     };
-    let (snapshot_id, mut findings) = match input {
+    let (scan, mut findings) = match input {
         Input::Memory(snapshot) => {
             keep_tags(&snapshot.resources);
-            (snapshot.id, evaluate(&checks, snapshot))
+            (snapshot.summary(), evaluate(&checks, snapshot))
         }
         Input::Stored(mut store, meta) => {
+            let scan = store
+                .summary(SnapshotRef::Id(meta.id))
+                .with_context(|| format!("cannot read snapshot {}", meta.id))?;
             let location = store.location();
             let mut by_check: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
             let mut source = StoreSource {
@@ -164,9 +167,10 @@ fn run_checks(db: &str, input: Input<'_>, options: &CheckOptions) -> anyhow::Res
                 list.sort_by(|a, b| a.resource_uid.cmp(&b.resource_uid));
                 findings.extend(list);
             }
-            (meta.id, findings)
+            (scan, findings)
         }
     };
+    let snapshot_id = scan.id;
     let notices = apply_mutes(
         &config,
         &mut findings,
@@ -212,6 +216,7 @@ fn run_checks(db: &str, input: Input<'_>, options: &CheckOptions) -> anyhow::Res
         .collect();
     Ok(Report {
         snapshot: snapshot_id,
+        scan,
         findings,
         posture,
         notices,

@@ -55,6 +55,15 @@ fn main() {
         .collect();
     let report = Report {
         snapshot: 1,
+        scan: plumb_model::SnapshotSummary {
+            id: 1,
+            started_at: chrono::Utc::now(),
+            finished_at: chrono::Utc::now(),
+            scope: plumb_model::Scope::default(),
+            resources: n as u64,
+            edges: 0,
+            coverage: vec![],
+        },
         findings,
         posture,
         notices: vec![],

@@ -4,7 +4,7 @@
 #![deny(missing_docs)]
 
 use plumb_checks::{CheckSpec, Posture};
-use plumb_model::Finding;
+use plumb_model::{Finding, SnapshotSummary};
 use serde::Serialize;
 
 pub mod csv;
@@ -22,6 +22,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Report {
     /// The snapshot checked.
     pub snapshot: i64,
+    /// What that snapshot covers: scope, collection time and coverage gaps,
+    /// for the formats that describe the scan (HTML, OCSF).
+    #[serde(skip)]
+    pub scan: SnapshotSummary,
     /// Every finding, by check then resource.
     pub findings: Vec<Finding>,
     /// Posture per framework.
