@@ -32,6 +32,8 @@ pub enum Command {
     Collect(CollectArgs),
     /// Run the checks on a stored snapshot and report posture per framework.
     Check(CheckArgs),
+    /// Report the stored findings of a snapshot again, in any format.
+    Report(ReportArgs),
     /// The check library.
     #[command(subcommand)]
     Checks(ChecksCommand),
@@ -133,16 +135,8 @@ pub struct CheckArgs {
     pub snapshot: String,
     #[command(flatten)]
     pub options: CheckOptions,
-    /// Report format; several with --output-dir.
-    #[arg(long, value_enum, default_values_t = [ReportFormat::Table])]
-    pub format: Vec<ReportFormat>,
-    /// Write the report to this file instead of stdout.
-    #[arg(long, value_name = "FILE", conflicts_with = "output_dir")]
-    pub output: Option<PathBuf>,
-    /// Write one file per --format into this directory (report.json,
-    /// report.csv, report.xml, report.md, report.sarif).
-    #[arg(long, value_name = "DIR")]
-    pub output_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Options of `plumb scan`: collect, then check.
@@ -152,6 +146,14 @@ pub struct ScanArgs {
     pub scope: ScopeArgs,
     #[command(flatten)]
     pub options: CheckOptions,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where and how a report is written: shared by `check`, `scan` and
+/// `report`.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
     /// Report format; several with --output-dir.
     #[arg(long, value_enum, default_values_t = [ReportFormat::Table])]
     pub format: Vec<ReportFormat>,
@@ -159,9 +161,28 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
     /// Write one file per --format into this directory (report.json,
-    /// report.csv, report.xml, report.md, report.sarif).
+    /// report.csv, report.xml, report.md, report.sarif, report.ocsf.jsonl).
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+}
+
+/// Options of `plumb report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Which snapshot: an id or `latest`. Its findings are those `plumb
+    /// check` or `plumb scan` stored; nothing is evaluated again.
+    #[arg(long, default_value = "latest")]
+    pub snapshot: String,
+    /// Only this framework's posture and the findings mapped to it
+    /// (repeatable).
+    #[arg(long = "framework", value_name = "FRAMEWORK")]
+    pub frameworks: Vec<String>,
+    /// The directories of your own checks and frameworks, when the
+    /// findings include theirs (repeatable).
+    #[arg(long = "policies", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// The formats of `check` and `scan` reports.
@@ -180,6 +201,8 @@ pub enum ReportFormat {
     /// SARIF 2.1.0 for GitHub code scanning: a rule per check, a result per
     /// failure.
     Sarif,
+    /// OCSF 1.5 Compliance Finding events, one JSON object per line.
+    Ocsf,
 }
 
 /// `checks` subcommands.

@@ -1,7 +1,7 @@
 //! `plumb check`, `plumb scan`, `plumb checks` and `plumb frameworks`:
 //! checks on a stored snapshot, posture per framework, and the library.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +15,8 @@ use plumb_store::SnapshotRef;
 use serde_json::json;
 
 use crate::cli::{
-    CheckArgs, CheckOptions, ChecksCommand, Format, FrameworksCommand, ReportFormat, ScanArgs,
+    CheckArgs, CheckOptions, ChecksCommand, Format, FrameworksCommand, OutputArgs, ReportArgs,
+    ReportFormat, ScanArgs,
 };
 use crate::output;
 use crate::{Outcome, UsageError};
@@ -183,37 +184,8 @@ fn run_checks(db: &str, input: Input<'_>, options: &CheckOptions) -> anyhow::Res
         .save_findings(snapshot_id, &findings)
         .with_context(|| format!("cannot store the findings in {}", store.location()))?;
 
-    let by_control = library.checks_by_control();
-    let wanted: Vec<&plumb_checks::Framework> = if options.frameworks.is_empty() {
-        library
-            .frameworks
-            .iter()
-            .filter(|f| checks.iter().any(|c| c.spec.frameworks.contains_key(&f.id)))
-            .collect()
-    } else {
-        library
-            .frameworks
-            .iter()
-            .filter(|f| options.frameworks.contains(&f.id))
-            .collect()
-    };
-    // Posture counts only the checks that ran.
-    let ran: std::collections::BTreeSet<&str> = checks.iter().map(|c| c.spec.id.as_str()).collect();
-    let by_control: BTreeMap<String, Vec<String>> = by_control
-        .into_iter()
-        .map(|(k, v)| {
-            (
-                k,
-                v.into_iter()
-                    .filter(|c| ran.contains(c.as_str()))
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .collect();
-    let posture = wanted
-        .iter()
-        .map(|f| posture(f, &findings, &by_control))
-        .collect();
+    let ran: BTreeSet<&str> = checks.iter().map(|c| c.spec.id.as_str()).collect();
+    let posture = postures(&library, &ran, &options.frameworks, &findings);
     Ok(Report {
         snapshot: snapshot_id,
         scan,
@@ -240,19 +212,108 @@ fn outcome(report: &Report, fail_on: Option<&str>) -> anyhow::Result<Outcome> {
     })
 }
 
+/// Posture per framework, counting only the checks in `ran`: of the
+/// frameworks asked for, or else of every framework one of them maps to.
+fn postures(
+    library: &Library,
+    ran: &BTreeSet<&str>,
+    frameworks: &[String],
+    findings: &[Finding],
+) -> Vec<plumb_checks::Posture> {
+    let by_control: BTreeMap<String, Vec<String>> = library
+        .checks_by_control()
+        .into_iter()
+        .map(|(control, checks)| {
+            let checks = checks
+                .into_iter()
+                .filter(|c| ran.contains(c.as_str()))
+                .collect::<Vec<_>>();
+            (control, checks)
+        })
+        .collect();
+    library
+        .frameworks
+        .iter()
+        .filter(|f| {
+            if frameworks.is_empty() {
+                ran.iter().any(|id| {
+                    library
+                        .check(id)
+                        .is_some_and(|c| c.spec.frameworks.contains_key(&f.id))
+                })
+            } else {
+                frameworks.contains(&f.id)
+            }
+        })
+        .map(|f| posture(f, findings, &by_control))
+        .collect()
+}
+
 /// `plumb check`.
 pub fn check(db: &str, args: CheckArgs) -> anyhow::Result<Outcome> {
     let reference: SnapshotRef = args.snapshot.parse().map_err(UsageError)?;
     let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
     let meta = store.load_meta(reference)?;
     let report = run_checks(db, Input::Stored(store, meta), &args.options)?;
-    emit(
-        &report,
-        &args.format,
-        args.output.as_deref(),
-        args.output_dir.as_deref(),
-    )?;
+    emit(&report, &args.output)?;
     outcome(&report, args.options.fail_on.as_deref())
+}
+
+/// `plumb report`: the findings stored for a snapshot, reported again in
+/// any format without evaluating anything.
+pub fn report(db: &str, args: ReportArgs) -> anyhow::Result<Outcome> {
+    let reference: SnapshotRef = args.snapshot.parse().map_err(UsageError)?;
+    let library = library(&args.policies)?;
+    for id in &args.frameworks {
+        if library.framework(id).is_none() {
+            return Err(UsageError(format!(
+                "unknown framework `{id}`; see `plumb frameworks list`"
+            ))
+            .into());
+        }
+    }
+    let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
+    let scan = store.summary(reference)?;
+    let mut findings = store
+        .findings(scan.id)
+        .with_context(|| format!("cannot read the findings of snapshot {}", scan.id))?;
+    if findings.is_empty() {
+        return Err(UsageError(format!(
+            "snapshot {id} has no stored findings: run `plumb check --snapshot {id}` first",
+            id = scan.id
+        ))
+        .into());
+    }
+    if !args.frameworks.is_empty() {
+        findings.retain(|f| {
+            f.controls.iter().any(|c| {
+                c.split_once(':')
+                    .is_some_and(|(framework, _)| args.frameworks.iter().any(|w| w == framework))
+            })
+        });
+    }
+    let ran: BTreeSet<&str> = findings.iter().map(|f| &*f.check_id).collect();
+    let mut notices = Vec::new();
+    let mut checks = Vec::new();
+    for id in &ran {
+        match library.check(id) {
+            Some(check) => checks.push(check.spec.clone()),
+            None => notices.push(format!(
+                "check {id} is not in the library: pass the --policies it came from to describe it"
+            )),
+        }
+    }
+    let posture = postures(&library, &ran, &args.frameworks, &findings);
+    let report = Report {
+        snapshot: scan.id,
+        scan,
+        findings,
+        posture,
+        notices,
+        checks,
+    };
+    emit(&report, &args.output)?;
+    Ok(Outcome::Done)
 }
 
 /// `plumb scan`: collect, then check what was collected.
@@ -272,24 +333,15 @@ pub fn scan(db: &str, args: ScanArgs) -> anyhow::Result<Outcome> {
         }
     );
     let report = run_checks(db, Input::Memory(&snapshot), &args.options)?;
-    emit(
-        &report,
-        &args.format,
-        args.output.as_deref(),
-        args.output_dir.as_deref(),
-    )?;
+    emit(&report, &args.output)?;
     outcome(&report, args.options.fail_on.as_deref())
 }
 
 /// Writes the report in each format: to stdout, to `--output`, or one file
 /// per format into `--output-dir`.
-fn emit(
-    report: &Report,
-    formats: &[ReportFormat],
-    output: Option<&Path>,
-    output_dir: Option<&Path>,
-) -> anyhow::Result<()> {
-    let Some(dir) = output_dir else {
+fn emit(report: &Report, args: &OutputArgs) -> anyhow::Result<()> {
+    let (formats, output) = (&args.format[..], args.output.as_deref());
+    let Some(dir) = args.output_dir.as_deref() else {
         return match formats {
             [format] => print(report, *format, output),
             _ => Err(UsageError(
@@ -304,7 +356,7 @@ fn emit(
         .collect::<Option<Vec<_>>>()
     else {
         return Err(UsageError(
-            "--output-dir writes json, csv, junit or markdown; the table is for the terminal"
+            "--output-dir writes the file formats (json, csv, junit, markdown, sarif, ocsf); the table is for the terminal"
                 .to_string(),
         )
         .into());
@@ -329,6 +381,7 @@ fn file_format(format: ReportFormat) -> Option<plumb_report::Format> {
         ReportFormat::Junit => Some(plumb_report::Format::Junit),
         ReportFormat::Markdown => Some(plumb_report::Format::Markdown),
         ReportFormat::Sarif => Some(plumb_report::Format::Sarif),
+        ReportFormat::Ocsf => Some(plumb_report::Format::Ocsf),
     }
 }
 
@@ -336,7 +389,7 @@ fn print(report: &Report, format: ReportFormat, output: Option<&Path>) -> anyhow
     let Some(format) = file_format(format) else {
         if output.is_some() {
             return Err(UsageError(
-                "--output writes --format json, csv, junit or markdown; the table is for the terminal"
+                "--output writes the file formats (json, csv, junit, markdown, sarif, ocsf); the table is for the terminal"
                     .to_string(),
             )
             .into());

@@ -93,6 +93,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Scan(args) => compliance::scan(&db, args),
         Command::Collect(args) => collect::run(&db, args),
         Command::Check(args) => compliance::check(&db, args),
+        Command::Report(args) => compliance::report(&db, args),
         Command::Checks(command) => compliance::checks(command),
         Command::Frameworks(command) => compliance::frameworks(command),
         Command::Snapshots(args) => inventory::snapshots(&db, args.format),

@@ -98,6 +98,15 @@ fn collect_writes_a_snapshot_that_every_command_reads_back() {
         stdout(&out)
     );
 
+    // Collected but never checked: nothing to report yet.
+    let report = plumb(&db, &["report"]);
+    assert_eq!(report.status.code(), Some(2));
+    assert!(
+        stderr(&report).contains("run `plumb check --snapshot 1` first"),
+        "{}",
+        stderr(&report)
+    );
+
     let snapshots = json(&plumb(&db, &["snapshots", "--format", "json"]));
     let snap = &snapshots[0];
     assert_eq!(snap["id"], 1);
@@ -507,6 +516,35 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
         ],
     ));
     assert_eq!(stored[0]["n"].as_i64(), Some(findings.len() as i64));
+
+    // `plumb report` reports the stored findings again, evaluating nothing.
+    let reported = plumb(&db, &["report", "--snapshot", "1", "--format", "json"]);
+    assert_eq!(reported.status.code(), Some(0), "{}", stderr(&reported));
+    let reported = json(&reported);
+    assert_eq!(reported["findings"], report["findings"]);
+    assert_eq!(reported["posture"], report["posture"]);
+    let only = json(&plumb(
+        &db,
+        &["report", "--framework", "aws-fsbp", "--format", "json"],
+    ));
+    let only_findings = only["findings"].as_array().unwrap();
+    assert!(!only_findings.is_empty() && only_findings.len() < findings.len());
+    assert!(only_findings.iter().all(|f| f["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c.as_str().unwrap().starts_with("aws-fsbp:"))));
+    let frameworks: Vec<&Value> = only["posture"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["framework"])
+        .collect();
+    assert_eq!(frameworks, ["aws-fsbp"]);
+    let unknown = plumb(&db, &["report", "--framework", "cis-aws-9.9"]);
+    assert_eq!(unknown.status.code(), Some(2), "{}", stderr(&unknown));
+    let missing = plumb(&db, &["report", "--snapshot", "99"]);
+    assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
     let again = plumb(
         &db,
         &[
@@ -547,6 +585,7 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
         ("junit", "report.xml"),
         ("markdown", "report.md"),
         ("sarif", "report.sarif"),
+        ("ocsf", "report.ocsf.jsonl"),
     ] {
         let path = std::path::Path::new(&db).with_file_name(file);
         let out = plumb(
@@ -588,6 +627,16 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
                     .unwrap()
                     .is_empty());
             }
+            "ocsf" => {
+                let events: Vec<Value> = written
+                    .lines()
+                    .map(|l| serde_json::from_str(l).unwrap())
+                    .collect();
+                assert_eq!(events.len(), findings.len(), "one event per finding");
+                assert!(events.iter().all(|e| e["class_uid"] == 2003));
+                // The snapshot's time, not the time of the report.
+                assert!(events.iter().all(|e| e["time"] == events[0]["time"]));
+            }
             _ => assert!(
                 written.starts_with("## Plumb: snapshot 1")
                     && written.contains("### Failures by severity")
@@ -624,6 +673,8 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
             "csv",
             "--format",
             "markdown",
+            "--format",
+            "ocsf",
             "--output-dir",
             dir.to_str().unwrap(),
         ],
@@ -634,7 +685,15 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     written.sort();
-    assert_eq!(written, ["report.csv", "report.json", "report.md"]);
+    assert_eq!(
+        written,
+        [
+            "report.csv",
+            "report.json",
+            "report.md",
+            "report.ocsf.jsonl"
+        ]
+    );
     let out = plumb(&db, &["check", "--format", "json", "--format", "csv"]);
     assert_eq!(
         out.status.code(),

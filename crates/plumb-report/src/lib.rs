@@ -11,6 +11,7 @@ pub mod csv;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod ocsf;
 pub mod sarif;
 
 /// The version of the JSON report's layout (`schema_version`): raised when
@@ -51,6 +52,8 @@ pub enum Format {
     Markdown,
     /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
+    /// OCSF Compliance Finding events as JSON lines, for security data lakes.
+    Ocsf,
 }
 
 impl Format {
@@ -62,6 +65,7 @@ impl Format {
             Format::Junit => "xml",
             Format::Markdown => "md",
             Format::Sarif => "sarif",
+            Format::Ocsf => "ocsf.jsonl",
         }
     }
 }
@@ -89,5 +93,6 @@ pub fn write(
         Format::Junit => junit::write(report, out),
         Format::Markdown => markdown::write(report, out),
         Format::Sarif => sarif::write(report, out),
+        Format::Ocsf => ocsf::write(report, out),
     }
 }

@@ -1,7 +1,9 @@
 //! SARIF 2.1.0 for GitHub code scanning and other SARIF consumers: one rule
 //! per check that ran (its risk, its fix, its references, its severity),
 //! one result per failing finding with the resource's uid as the logical
-//! location and a fingerprint stable across runs (check + resource).
+//! location (and, because GitHub needs one, a physical location naming the
+//! resource as a path) and a fingerprint stable across runs (check +
+//! resource).
 
 use std::collections::BTreeMap;
 
@@ -28,6 +30,25 @@ fn security_severity(severity: Severity) -> &'static str {
         Severity::Low => "3.0",
         Severity::Info => "0.0",
     }
+}
+
+/// A relative URI naming the finding's resource:
+/// `aws/<account>/<region>/<kind>/<uid>`, each part percent-encoded so
+/// that an ARN's `:` and `/` keep it one segment and never a scheme.
+pub fn artifact_path(f: &plumb_model::Finding) -> String {
+    let mut path = String::from("aws");
+    for part in [&*f.account, &*f.region, &*f.kind, &*f.resource_uid] {
+        path.push('/');
+        let part = if part.is_empty() { "-" } else { part };
+        for b in part.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                path.push(b as char);
+            } else {
+                path.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    path
 }
 
 /// Writes the failing findings as one SARIF run.
@@ -75,6 +96,12 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
             "level": level(f.severity),
             "message": {"text": format!("{}: {}", f.title, f.resource_uid)},
             "locations": [{
+                // GitHub code scanning needs a repository-relative path: the
+                // resource's place in the cloud, as one.
+                "physicalLocation": {
+                    "artifactLocation": {"uri": artifact_path(f)},
+                    "region": {"startLine": 1},
+                },
                 "logicalLocations": [{
                     "fullyQualifiedName": &*f.resource_uid,
                     "kind": "resource",

@@ -162,6 +162,11 @@ fn sarif_matches_its_golden_file() {
 }
 
 #[test]
+fn ocsf_matches_its_golden_file() {
+    golden(Format::Ocsf);
+}
+
+#[test]
 fn sarif_has_one_rule_per_check_and_one_result_per_failure() {
     let mut out = Vec::new();
     write(&report(), Format::Sarif, &mut out).unwrap_or_else(|e| panic!("{e}"));
