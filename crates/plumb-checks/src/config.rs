@@ -28,6 +28,13 @@ use crate::diagnostic::{Diagnostic, LoadErrors};
 struct RawConfig {
     #[serde(default)]
     mute: Vec<RawMute>,
+    // The context's sections, read and checked by plumb-context.
+    #[serde(default, rename = "known_accounts")]
+    _known_accounts: Option<toml::Value>,
+    #[serde(default, rename = "sensitive")]
+    _sensitive: Option<toml::Value>,
+    #[serde(default, rename = "risk")]
+    _risk: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,21 +72,8 @@ pub struct Config {
     pub mutes: Vec<Mute>,
 }
 
-fn line_col(source: &str, offset: usize) -> (usize, usize) {
-    let before = &source[..offset.min(source.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map(|i| offset - i).unwrap_or(offset + 1);
-    (line, column)
-}
-
 fn at_span(file: &str, source: &str, span: std::ops::Range<usize>, message: String) -> Diagnostic {
-    let (line, column) = line_col(source, span.start);
-    let width = source[span.start.min(source.len())..span.end.min(source.len())]
-        .lines()
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(1);
-    Diagnostic::at(file, source, line, column, width, message)
+    Diagnostic::at_span(file, source, span, message)
 }
 
 fn glob(

@@ -43,6 +43,26 @@ impl Diagnostic {
         }
     }
 
+    /// A diagnostic at a byte range of `source` (as TOML and YAML parsers
+    /// report spans), underlining its first line.
+    pub fn at_span(
+        file: &str,
+        source: &str,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        let start = span.start.min(source.len());
+        let before = &source[..start];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rfind('\n').map(|i| start - i).unwrap_or(start + 1);
+        let width = source[start..span.end.clamp(start, source.len())]
+            .lines()
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(1);
+        Diagnostic::at(file, source, line, column, width, message)
+    }
+
     /// A diagnostic at the first line that starts with `key:` (a top-level
     /// field of the file), pointing at its value; line 1 when absent.
     pub fn at_key(file: &str, source: &str, key: &str, message: impl Into<String>) -> Self {
