@@ -135,6 +135,28 @@ impl<'a> Doc<'a> for &'a Value {
     }
 }
 
+/// Plain JSON, for readers outside conditions (the context's analyses).
+impl<'a> Doc<'a> for &'a Json {
+    fn get(self, name: &str) -> Option<Self> {
+        Json::get(self, name)
+    }
+    fn as_text(self) -> Option<&'a str> {
+        Json::as_str(self)
+    }
+    fn as_int(self) -> Option<i64> {
+        Json::as_i64(self)
+    }
+    fn is_null(self) -> bool {
+        Json::is_null(self)
+    }
+    fn as_list(self) -> Option<Vec<Self>> {
+        Json::as_array(self).map(|l| l.iter().collect())
+    }
+    fn as_entries(self) -> Option<Vec<(&'a str, Self)>> {
+        Json::as_object(self).map(|m| m.iter().map(|(k, v)| (k.as_str(), v)).collect())
+    }
+}
+
 /// A field of a map, if the value is a map that has it.
 pub fn field<'a, D: Doc<'a>>(value: D, name: &str) -> Option<D> {
     value.get(name)

@@ -4,8 +4,12 @@
 //! extra server. The risk score built on it ranks every failing finding.
 #![deny(missing_docs)]
 
+pub mod exposure;
 pub mod index;
+pub mod ports;
 pub mod settings;
 
+pub use exposure::{exposure, Exposure, ExposureMap, Undetermined};
 pub use index::Index;
+pub use ports::{PortRange, Ports};
 pub use settings::{Settings, Weights};
