@@ -7,9 +7,11 @@
 pub mod exposure;
 pub mod index;
 pub mod ports;
+pub mod sensitive;
 pub mod settings;
 
 pub use exposure::{exposure, Exposure, ExposureMap, Undetermined};
 pub use index::Index;
 pub use ports::{PortRange, Ports};
+pub use sensitive::{sensitive, Sensitive};
 pub use settings::{Settings, Weights};
