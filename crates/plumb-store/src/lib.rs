@@ -178,6 +178,10 @@ pub trait Store {
     fn save_findings(&mut self, snapshot: i64, findings: &[Finding]) -> Result<(), StoreError>;
     /// The findings stored for a snapshot (empty when it was never checked).
     fn findings(&mut self, snapshot: i64) -> Result<Vec<Finding>, StoreError>;
+    /// Replaces the context computed for a snapshot (a JSON document).
+    fn save_context(&mut self, snapshot: i64, context: &Value) -> Result<(), StoreError>;
+    /// The context stored for a snapshot, if one was.
+    fn context(&mut self, snapshot: i64) -> Result<Option<Value>, StoreError>;
 }
 
 /// Opens the store at `location`: a PostgreSQL URL, `sqlite:PATH` or a path.
@@ -339,6 +343,23 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         postgres: "
         CREATE INDEX resources_kind_uid ON resources(snapshot_id, kind, uid);
         DROP INDEX resources_kind;
+    ",
+    },
+    // The context of a snapshot (exposure, sensitive data, IAM power,
+    // attack paths), computed once by `scan`.
+    Migration {
+        version: 4,
+        sqlite: "
+        CREATE TABLE context (
+            snapshot_id INTEGER PRIMARY KEY REFERENCES snapshots(id) ON DELETE CASCADE,
+            context TEXT NOT NULL
+        );
+    ",
+        postgres: "
+        CREATE TABLE context (
+            snapshot_id BIGINT PRIMARY KEY REFERENCES snapshots(id) ON DELETE CASCADE,
+            context JSONB NOT NULL
+        );
     ",
     },
 ];

@@ -499,6 +499,23 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    fn save_context(&mut self, snapshot: i64, context: &Value) -> Result<(), StoreError> {
+        self.client.execute(
+            "INSERT INTO context (snapshot_id, context) VALUES ($1, $2)
+             ON CONFLICT (snapshot_id) DO UPDATE SET context = excluded.context",
+            &[&snapshot, context],
+        )?;
+        Ok(())
+    }
+
+    fn context(&mut self, snapshot: i64) -> Result<Option<Value>, StoreError> {
+        let row = self.client.query_opt(
+            "SELECT context FROM context WHERE snapshot_id = $1",
+            &[&snapshot],
+        )?;
+        Ok(row.map(|r| r.get::<_, Value>(0)))
+    }
+
     fn findings(&mut self, snapshot: i64) -> Result<Vec<plumb_model::Finding>, StoreError> {
         let rows = self.client.query(
             "SELECT finding FROM findings WHERE snapshot_id = $1 ORDER BY check_id, resource_uid",

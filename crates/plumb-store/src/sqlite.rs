@@ -533,6 +533,32 @@ impl Store for SqliteStore {
         tx.commit().map_err(e)
     }
 
+    fn save_context(&mut self, snapshot: i64, context: &Value) -> Result<(), StoreError> {
+        let text = json_text(context, "context")?;
+        self.conn
+            .execute(
+                "INSERT INTO context (snapshot_id, context) VALUES (?1, ?2)
+                 ON CONFLICT (snapshot_id) DO UPDATE SET context = excluded.context",
+                params![snapshot, text],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    fn context(&mut self, snapshot: i64) -> Result<Option<Value>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT context FROM context WHERE snapshot_id = ?1",
+                [snapshot],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        text.map(|t| serde_json::from_str(&t).map_err(|e| crate::corrupt("context", e)))
+            .transpose()
+    }
+
     fn findings(&mut self, snapshot: i64) -> Result<Vec<plumb_model::Finding>, StoreError> {
         let mut stmt = self
             .conn

@@ -396,7 +396,7 @@ fn schema_migrations_are_recorded_once() {
 
 /// How many migrations this build has: each is recorded once.
 fn plumb_store_latest() -> i64 {
-    3
+    4
 }
 
 fn rusqlite_conn(path: &str) -> rusqlite::Connection {
@@ -504,5 +504,27 @@ fn findings_are_kept_per_snapshot_and_a_recheck_replaces_them() {
         store.save_findings(first, &again).unwrap();
         assert_eq!(store.findings(first).unwrap(), again);
         assert_eq!(store.findings(second).unwrap().len(), 1);
+    }
+}
+
+#[test]
+fn the_context_is_kept_per_snapshot_and_replaced_by_a_recompute() {
+    for backend in Backend::all() {
+        let mut store = backend.open();
+        let first = store.save_snapshot(&snapshot("a", 2)).unwrap();
+        let second = store.save_snapshot(&snapshot("b", 2)).unwrap();
+        assert_eq!(store.context(first).unwrap(), None, "{}", backend.location);
+        let context = serde_json::json!({"exposure": {"exposed": [{"uid": "i-1", "ports": [{"protocol": "tcp", "from": 22, "to": 22}]}]}});
+        store.save_context(first, &context).unwrap();
+        assert_eq!(store.context(first).unwrap(), Some(context));
+        assert_eq!(store.context(second).unwrap(), None);
+        let again = serde_json::json!({"exposure": {"exposed": []}});
+        store.save_context(first, &again).unwrap();
+        assert_eq!(
+            store.context(first).unwrap(),
+            Some(again),
+            "{}",
+            backend.location
+        );
     }
 }
