@@ -34,6 +34,11 @@ pub enum Command {
     Check(CheckArgs),
     /// Report the stored findings of a snapshot again, in any format.
     Report(ReportArgs),
+    /// What the internet can reach, on which ports, and the path that
+    /// proves it.
+    Exposure(ContextArgs),
+    /// A resource's neighbourhood: the resources within --depth edges.
+    Graph(GraphArgs),
     /// The check library.
     #[command(subcommand)]
     Checks(ChecksCommand),
@@ -183,6 +188,46 @@ pub struct ReportArgs {
     pub policies: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Options of the context commands.
+#[derive(Debug, Args)]
+pub struct ContextArgs {
+    /// Which snapshot: an id or `latest`.
+    #[arg(long, default_value = "latest")]
+    pub snapshot: String,
+    /// The configuration file with the context's settings (default:
+    /// ./plumb.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Options of `plumb graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The resource's uid.
+    pub uid: String,
+    /// Which snapshot: an id or `latest`.
+    #[arg(long, default_value = "latest")]
+    pub snapshot: String,
+    /// How many edges away to go.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=6))]
+    pub depth: u8,
+    /// Output format: Graphviz dot or JSON.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+}
+
+/// How `plumb graph` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz dot (`| dot -Tsvg`).
+    Dot,
+    /// JSON: nodes and edges.
+    Json,
 }
 
 /// The formats of `check` and `scan` reports.

@@ -39,16 +39,26 @@ fn severity(text: &str, flag: &str) -> Result<(Severity, bool), UsageError> {
     })
 }
 
-fn config(path: Option<&Path>) -> anyhow::Result<Config> {
+/// The text of the configuration file: `path`, which must exist, or
+/// `./plumb.toml` when present. `None` when neither is there.
+pub(crate) fn config_text(path: Option<&Path>) -> anyhow::Result<Option<(String, String)>> {
     let (path, required) = match path {
         Some(p) => (p.to_path_buf(), true),
         None => (PathBuf::from("plumb.toml"), false),
     };
     match std::fs::read_to_string(&path) {
-        Ok(text) => Config::parse(&path.display().to_string(), &text)
-            .map_err(|e| UsageError(e.to_string()).into()),
-        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Ok(text) => Ok(Some((path.display().to_string(), text))),
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(UsageError(format!("cannot read {}: {e}", path.display())).into()),
+    }
+}
+
+fn config(path: Option<&Path>) -> anyhow::Result<Config> {
+    match config_text(path)? {
+        Some((file, text)) => {
+            Config::parse(&file, &text).map_err(|e| UsageError(e.to_string()).into())
+        }
+        None => Ok(Config::default()),
     }
 }
 
@@ -321,6 +331,7 @@ pub fn scan(db: &str, args: ScanArgs) -> anyhow::Result<Outcome> {
     // Validate the check options before minutes of collection.
     library(&args.options.policies)?;
     config(args.options.config.as_deref())?;
+    let (settings, fingerprint) = crate::context::settings(args.options.config.as_deref())?;
     let (id, mut snapshot, location) = crate::collect::collect(db, &args.scope)?;
     snapshot.id = id;
     eprintln!(
@@ -333,6 +344,10 @@ pub fn scan(db: &str, args: ScanArgs) -> anyhow::Result<Outcome> {
         }
     );
     let report = run_checks(db, Input::Memory(&snapshot), &args.options)?;
+    // The context (exposure, sensitive data) is stored with the snapshot
+    // for `plumb exposure` and `plumb risks`.
+    let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
+    crate::context::compute_and_store(store.as_mut(), &snapshot, &settings, &fingerprint)?;
     emit(&report, &args.output)?;
     outcome(&report, args.options.fail_on.as_deref())
 }

@@ -9,6 +9,7 @@
 mod cli;
 mod collect;
 mod compliance;
+mod context;
 mod inventory;
 mod output;
 
@@ -41,6 +42,8 @@ fn main() -> ExitCode {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Partial) => ExitCode::from(4),
         Ok(Outcome::Failing) => ExitCode::from(3),
+        // The reader went away (`plumb … | head`): not an error of ours.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             if error.downcast_ref::<UsageError>().is_some() || is_input_error(&error) {
@@ -50,6 +53,18 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(|e| e.io_error_kind())
+                == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn is_input_error(error: &anyhow::Error) -> bool {
@@ -94,6 +109,8 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Collect(args) => collect::run(&db, args),
         Command::Check(args) => compliance::check(&db, args),
         Command::Report(args) => compliance::report(&db, args),
+        Command::Exposure(args) => context::exposure(&db, args),
+        Command::Graph(args) => context::graph(&db, args),
         Command::Checks(command) => compliance::checks(command),
         Command::Frameworks(command) => compliance::frameworks(command),
         Command::Snapshots(args) => inventory::snapshots(&db, args.format),

@@ -1025,3 +1025,117 @@ fn assert_valid_report(report: &std::path::Path) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Scans the demo account with a plumb.toml that marks confidential data
+/// sensitive; returns the store and the config's path.
+fn scan_demo_with_context(dir: &std::path::Path, server: &MotoServer) -> (String, String) {
+    let db = dir.join("plumb.db").display().to_string();
+    let config = dir.join("plumb.toml");
+    std::fs::write(
+        &config,
+        "known_accounts = [\"111122223333\"]\n[sensitive]\ntags = { \"data-classification\" = [\"confidential\", \"restricted\"] }\n",
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let out = plumb(
+        &db,
+        &[
+            "scan",
+            "--endpoint-url",
+            &server.url(),
+            "--regions",
+            "us-east-1",
+            "--config",
+            &config,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    (db, config)
+}
+
+#[test]
+fn exposure_and_graph_show_what_the_internet_reaches_in_the_demo_account() {
+    let server = seeded_server();
+    let dir = tempfile::tempdir().unwrap();
+    let (db, config) = scan_demo_with_context(dir.path(), &server);
+
+    let out = plumb(&db, &["exposure", "--config", &config, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("Computing"),
+        "scan stored the context: {}",
+        stderr(&out)
+    );
+    let exposed = json(&out);
+    let by_kind = |kind: &str| -> Vec<&Value> {
+        exposed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == kind)
+            .collect()
+    };
+    // The instance: SSH open to the world, public address, public subnet.
+    let instance = by_kind("aws_instance");
+    assert_eq!(instance.len(), 1, "{exposed}");
+    assert_eq!(
+        instance[0]["ports"],
+        serde_json::json!([{"protocol": "tcp", "from": 22, "to": 22}])
+    );
+    let hops: Vec<&str> = instance[0]["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap())
+        .collect();
+    assert_eq!(hops[0], "internet");
+    for (hop, kind) in hops[1..].iter().zip([
+        "internet-gateway/igw-",
+        "route-table/rtb-",
+        "subnet/subnet-",
+        "network-acl/acl-",
+        "security-group/sg-",
+        "instance/i-",
+    ]) {
+        assert!(hop.contains(kind), "{hop} should be a {kind}: {hops:?}");
+    }
+    // The public bucket; not the data bucket, which blocks public access.
+    let buckets: Vec<&str> = by_kind("aws_s3_bucket")
+        .iter()
+        .map(|b| b["uid"].as_str().unwrap())
+        .collect();
+    assert_eq!(buckets, ["arn:aws:s3:::acme-public-assets-123456789012"]);
+    assert_eq!(by_kind("aws_ebs_snapshot").len(), 1, "the public snapshot");
+
+    // The instance's neighbourhood, two edges out: its role among them.
+    let uid = instance[0]["uid"].as_str().unwrap();
+    let graph = json(&plumb(
+        &db,
+        &["graph", uid, "--depth", "2", "--format", "json"],
+    ));
+    let nodes: Vec<&str> = graph["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["uid"].as_str().unwrap())
+        .collect();
+    assert!(
+        nodes.contains(&"arn:aws:iam::123456789012:role/web-app"),
+        "{nodes:?}"
+    );
+    assert!(graph["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["from"] == uid && e["relation"] == "protected_by"));
+    let dot = plumb(&db, &["graph", uid]);
+    assert!(
+        stdout(&dot).starts_with("digraph plumb {"),
+        "{}",
+        stdout(&dot)
+    );
+    let missing = plumb(&db, &["graph", "arn:aws:s3:::nope"]);
+    assert_eq!(missing.status.code(), Some(2));
+}

@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use plumb_checks::helpers::policy_is_public;
 use plumb_model::{Relation, Resource};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::ports::{protocols, PortRange, Ports};
@@ -38,7 +38,7 @@ use crate::Index;
 pub const INTERNET: &str = "internet";
 
 /// A resource the internet reaches.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exposure {
     /// The resource.
     pub uid: String,
@@ -54,7 +54,7 @@ pub struct Exposure {
 }
 
 /// A resource whose exposure could not be decided.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Undetermined {
     /// The resource.
     pub uid: String,
@@ -65,7 +65,7 @@ pub struct Undetermined {
 }
 
 /// What the internet reaches in a snapshot.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ExposureMap {
     /// Exposed resources, by uid.
     pub exposed: Vec<Exposure>,

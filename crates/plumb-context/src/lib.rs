@@ -15,3 +15,27 @@ pub use index::Index;
 pub use ports::{PortRange, Ports};
 pub use sensitive::{sensitive, Sensitive};
 pub use settings::{Settings, Weights};
+
+use plumb_model::Snapshot;
+use serde::{Deserialize, Serialize};
+
+/// Everything the context knows about a snapshot: computed once (by
+/// `plumb scan`) and stored with it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Context {
+    /// What the internet reaches.
+    pub exposure: ExposureMap,
+    /// The sensitive data stores.
+    pub sensitive: Vec<Sensitive>,
+}
+
+impl Context {
+    /// Computes the context of `snapshot` under `settings`.
+    pub fn compute(snapshot: &Snapshot, settings: &Settings) -> Context {
+        let index = Index::new(snapshot);
+        Context {
+            exposure: exposure(&index),
+            sensitive: sensitive(&index, settings),
+        }
+    }
+}

@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The protocols exposure is reported for.
 pub const PROTOCOLS: [&str; 3] = ["tcp", "udp", "icmp"];
 
 /// A range of ports of one protocol, both ends included (ICMP: 0–0 for
 /// "any ICMP").
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PortRange {
     /// `tcp`, `udp` or `icmp`.
     pub protocol: String,

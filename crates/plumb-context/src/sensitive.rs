@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use plumb_model::Relation;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Index, Settings};
 
@@ -21,7 +21,7 @@ pub const DATA_STORES: &[&str] = &[
 ];
 
 /// A data store marked sensitive.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sensitive {
     /// The store.
     pub uid: String,
