@@ -4,8 +4,10 @@
 //! extra server. The risk score built on it ranks every failing finding.
 #![deny(missing_docs)]
 
+pub mod iam;
 pub mod index;
 pub mod settings;
 
+pub use iam::Policies;
 pub use index::Index;
 pub use settings::{Settings, Weights};
