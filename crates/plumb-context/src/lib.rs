@@ -8,6 +8,6 @@ pub mod iam;
 pub mod index;
 pub mod settings;
 
-pub use iam::Policies;
+pub use iam::{Policies, Power};
 pub use index::Index;
 pub use settings::{Settings, Weights};

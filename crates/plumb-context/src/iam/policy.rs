@@ -399,6 +399,17 @@ fn without_variables(p: &str) -> String {
     out
 }
 
+/// Whether the action pattern `pattern` matches every action `query`
+/// stands for.
+pub(crate) fn action_covers(pattern: &str, query: &str) -> bool {
+    covers(pattern, query, Case::Insensitive)
+}
+
+/// Whether the action patterns `pattern` and `query` share an action.
+pub(crate) fn action_overlaps(pattern: &str, query: &str) -> bool {
+    overlaps(pattern, query, Case::Insensitive)
+}
+
 fn same(a: u8, b: u8, case: Case) -> bool {
     match case {
         Case::Sensitive => a == b,
