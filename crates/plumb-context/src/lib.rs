@@ -5,12 +5,14 @@
 #![deny(missing_docs)]
 
 pub mod exposure;
+pub mod iam;
 pub mod index;
 pub mod ports;
 pub mod sensitive;
 pub mod settings;
 
 pub use exposure::{exposure, Exposure, ExposureMap, Undetermined};
+pub use iam::{Policies, Power};
 pub use index::Index;
 pub use ports::{PortRange, Ports};
 pub use sensitive::{sensitive, Sensitive};
