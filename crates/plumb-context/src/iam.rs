@@ -21,7 +21,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use plumb_model::{Relation, Resource};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use policy::{Decision, Policies};
@@ -30,7 +30,7 @@ pub use trust::Trust;
 use crate::{Index, Settings};
 
 /// What one principal can do.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Power {
     /// The principal's uid.
     pub principal: String,
@@ -60,7 +60,7 @@ pub struct Power {
 }
 
 /// A set of actions that together let a principal raise its own power.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Escalation {
     /// The set's name: its actions without their service, joined by `+`
     /// (`PassRole+RunInstances`).
@@ -272,7 +272,7 @@ fn groups_of<'a>(index: &Index<'a>, policies: &mut Policies, user: &Resource) ->
 
 /// The uids of the roles `r` acts as: a profile's or function's `assumes`
 /// edges (or their props), an instance's profile's.
-fn roles_of(index: &Index, r: &Resource) -> Vec<String> {
+pub(crate) fn roles_of(index: &Index, r: &Resource) -> Vec<String> {
     let mut roles: BTreeSet<String> = index
         .out(&r.uid, Relation::Assumes)
         .map(str::to_string)

@@ -7,14 +7,18 @@
 pub mod exposure;
 pub mod iam;
 pub mod index;
+pub mod paths;
 pub mod ports;
+pub mod risk;
 pub mod sensitive;
 pub mod settings;
 
 pub use exposure::{exposure, Exposure, ExposureMap, Undetermined};
 pub use iam::{Policies, Power};
 pub use index::Index;
+pub use paths::{attack_paths, AttackPath, Hop, Impact};
 pub use ports::{PortRange, Ports};
+pub use risk::{rank, RankedRisk, Ranker, Risk};
 pub use sensitive::{sensitive, Sensitive};
 pub use settings::{Settings, Weights};
 
@@ -29,15 +33,26 @@ pub struct Context {
     pub exposure: ExposureMap,
     /// The sensitive data stores.
     pub sensitive: Vec<Sensitive>,
+    /// What each principal can do.
+    pub powers: Vec<Power>,
+    /// From the internet to admin, other accounts and sensitive data.
+    pub paths: Vec<AttackPath>,
 }
 
 impl Context {
     /// Computes the context of `snapshot` under `settings`.
     pub fn compute(snapshot: &Snapshot, settings: &Settings) -> Context {
         let index = Index::new(snapshot);
+        let exposure = exposure(&index);
+        let sensitive = sensitive(&index, settings);
+        let stores = sensitive.iter().map(|s| s.uid.clone()).collect();
+        let powers = iam::powers(&index, settings, &stores);
+        let paths = attack_paths(&index, &exposure, &powers);
         Context {
-            exposure: exposure(&index),
-            sensitive: sensitive(&index, settings),
+            exposure,
+            sensitive,
+            powers,
+            paths,
         }
     }
 }

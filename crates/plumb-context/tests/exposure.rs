@@ -414,3 +414,106 @@ fn public_snapshots_and_open_function_urls_are_exposed() {
         .of("arn:aws:lambda:eu-west-1:111122223333:function:g")
         .is_none());
 }
+
+/// The public instance runs as a role through its instance profile.
+fn with_role(mut snap: Snapshot, policy: Value) -> Snapshot {
+    let profile = format!("arn:aws:iam::{ACCOUNT}:instance-profile/web");
+    let role = format!("arn:aws:iam::{ACCOUNT}:role/web");
+    let mut p = Resource::new(
+        profile.clone(),
+        "aws_iam_instance_profile",
+        ACCOUNT,
+        "global",
+        "web",
+    );
+    p.props = json!({"arn": profile, "roles": [{"arn": role, "role_name": "web"}]});
+    let mut r = Resource::new(role.clone(), "aws_iam_role", ACCOUNT, "global", "web");
+    r.props = json!({"arn": role, "role_name": "web",
+        "assume_role_policy_document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "inline_policies": [{"policy_name": "app", "policy_document": policy}], "attached_policies": []});
+    snap.resources.extend([p, r]);
+    snap.edges.push(Edge::new(
+        arn("instance", "i-1"),
+        Relation::Uses,
+        profile.clone(),
+    ));
+    snap.edges.push(Edge::new(profile, Relation::Assumes, role));
+    snap
+}
+
+fn settings() -> plumb_context::Settings {
+    plumb_context::Settings::parse(
+        "plumb.toml",
+        "[sensitive]\ntags = { \"data-classification\" = [\"confidential\"] }\n",
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_exposed_instance_with_an_admin_role_is_a_path_to_admin() {
+    let snap = with_role(
+        public_instance(vec![allow(100, 22, 22)]),
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+    );
+    let context = plumb_context::Context::compute(&snap, &settings());
+    let admin = context
+        .paths
+        .iter()
+        .find(|p| p.impact == plumb_context::Impact::Admin)
+        .expect("a path to admin");
+    let uids = admin.uids();
+    assert_eq!(uids[0], "internet");
+    assert_eq!(
+        &uids[uids.len() - 3..],
+        [
+            arn("instance", "i-1"),
+            format!("arn:aws:iam::{ACCOUNT}:instance-profile/web"),
+            format!("arn:aws:iam::{ACCOUNT}:role/web"),
+        ]
+    );
+}
+
+#[test]
+fn an_exposed_instance_whose_role_reads_a_sensitive_bucket_is_a_path_to_the_data() {
+    let mut snap = with_role(
+        public_instance(vec![allow(100, 22, 22)]),
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-data/*"}]}),
+    );
+    let mut data = bucket(Value::Null, Value::Null);
+    data.tags
+        .insert("data-classification".into(), "confidential".into());
+    let mut other = Resource::new(
+        "arn:aws:s3:::acme-other",
+        "aws_s3_bucket",
+        ACCOUNT,
+        REGION,
+        "acme-other",
+    );
+    other
+        .tags
+        .insert("data-classification".into(), "confidential".into());
+    snap.resources.extend([data, other, account(Value::Null)]);
+    let context = plumb_context::Context::compute(&snap, &settings());
+    let targets: Vec<(&str, plumb_context::Impact)> = context
+        .paths
+        .iter()
+        .map(|p| (p.target.as_str(), p.impact))
+        .collect();
+    assert_eq!(
+        targets,
+        [(
+            "arn:aws:s3:::acme-data",
+            plumb_context::Impact::ReadsSensitive
+        )]
+    );
+    // The same instance behind a NACL that closes 22 leads nowhere.
+    let mut closed = snap.clone();
+    let acl = closed
+        .resources
+        .iter_mut()
+        .find(|r| r.kind == "aws_network_acl")
+        .unwrap();
+    acl.props["entries"][0]["port_range"] = json!({"from": 80, "to": 80});
+    let context = plumb_context::Context::compute(&closed, &settings());
+    assert!(context.paths.is_empty(), "{:?}", context.paths);
+}

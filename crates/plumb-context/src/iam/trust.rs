@@ -9,14 +9,14 @@
 //! everyone.
 
 use plumb_model::Resource;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::policy::{action_covers, action_overlaps, has_condition, readable, string_list};
 use crate::Settings;
 
 /// Someone a role's trust policy lets assume the role.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Trust {
     /// As the trust policy names it: `*`, an account id, an ARN, or an
     /// identity provider.
