@@ -39,6 +39,10 @@ pub enum Command {
     Exposure(ContextArgs),
     /// A resource's neighbourhood: the resources within --depth edges.
     Graph(GraphArgs),
+    /// Failing findings ranked by risk, each with its reason and path.
+    Risks(RisksArgs),
+    /// Attack paths from the internet to a kind, a resource or admin.
+    Paths(PathsArgs),
     /// The check library.
     #[command(subcommand)]
     Checks(ChecksCommand),
@@ -203,6 +207,49 @@ pub struct ContextArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// Options of `plumb risks`.
+#[derive(Debug, Args)]
+pub struct RisksArgs {
+    #[command(flatten)]
+    pub context: ContextArgs,
+    /// Only the N riskiest resources.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+}
+
+/// Options of `plumb paths`.
+#[derive(Debug, Args)]
+pub struct PathsArgs {
+    /// Where paths start; only `internet` for now.
+    #[arg(long, default_value = "internet", value_parser = ["internet"])]
+    pub from: String,
+    /// Where they end: a kind (`aws_s3_bucket`), a uid, or `admin` (admin
+    /// power, escalation or another account). Every path when absent.
+    #[arg(long, value_name = "KIND|UID|admin")]
+    pub to: Option<String>,
+    /// Which snapshot: an id or `latest`.
+    #[arg(long, default_value = "latest")]
+    pub snapshot: String,
+    /// The configuration file with the context's settings (default:
+    /// ./plumb.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PathsFormat::Table)]
+    pub format: PathsFormat,
+}
+
+/// How `plumb paths` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PathsFormat {
+    /// One path per row, hop by hop.
+    Table,
+    /// JSON: the paths with their hops.
+    Json,
+    /// Graphviz dot: every path as a chain of edges.
+    Dot,
 }
 
 /// Options of `plumb graph`.

@@ -11,7 +11,7 @@ use plumb_model::{Edge, Snapshot};
 use plumb_store::{SnapshotRef, Store};
 use serde_json::json;
 
-use crate::cli::{ContextArgs, Format, GraphArgs, GraphFormat};
+use crate::cli::{ContextArgs, Format, GraphArgs, GraphFormat, PathsArgs, PathsFormat, RisksArgs};
 use crate::compliance::config_text;
 use crate::output;
 use crate::{Outcome, UsageError};
@@ -53,19 +53,20 @@ pub fn load(
     store: &mut dyn Store,
     snapshot: i64,
     config: Option<&Path>,
-) -> anyhow::Result<Context> {
+) -> anyhow::Result<(Context, Settings)> {
     let (settings, fingerprint) = settings(config)?;
     if let Some(doc) = store.context(snapshot)? {
         if doc.get("settings").and_then(|s| s.as_str()) == Some(fingerprint.as_str()) {
             if let Ok(context) = serde_json::from_value::<Context>(doc) {
-                return Ok(context);
+                return Ok((context, settings));
             }
             tracing::warn!("the stored context of snapshot {snapshot} is unreadable; recomputing");
         }
     }
     eprintln!("Computing the context of snapshot {snapshot}…");
     let loaded = store.load(SnapshotRef::Id(snapshot))?;
-    compute_and_store(store, &loaded, &settings, &fingerprint)
+    let context = compute_and_store(store, &loaded, &settings, &fingerprint)?;
+    Ok((context, settings))
 }
 
 /// A uid's last part, for paths in a table.
@@ -80,7 +81,7 @@ pub fn exposure(db: &str, args: ContextArgs) -> anyhow::Result<Outcome> {
     let reference: SnapshotRef = args.snapshot.parse().map_err(UsageError)?;
     let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
     let id = store.resolve(reference)?;
-    let context = load(store.as_mut(), id, args.config.as_deref())?;
+    let (context, _) = load(store.as_mut(), id, args.config.as_deref())?;
     let map = &context.exposure;
     for u in &map.undetermined {
         eprintln!("undetermined: {} ({}): {}", u.uid, u.kind, u.reason);
@@ -179,13 +180,7 @@ pub fn graph(db: &str, args: GraphArgs) -> anyhow::Result<Outcome> {
                 .collect::<Vec<_>>(),
         }))?,
         GraphFormat::Dot => {
-            let quote = |s: &str| {
-                let escaped = s
-                    .replace('\\', "\\\\")
-                    .replace('"', "\\\"")
-                    .replace('\n', "\\n");
-                format!("\"{escaped}\"")
-            };
+            let quote = dot_quote;
             let mut text = String::from("digraph plumb {\n  rankdir=LR;\n  node [shape=box];\n");
             for n in &nodes {
                 let uid = n["uid"].as_str().unwrap_or_default();
@@ -214,4 +209,118 @@ pub fn graph(db: &str, args: GraphArgs) -> anyhow::Result<Outcome> {
         }
     }
     Ok(Outcome::Done)
+}
+
+/// `plumb risks`: the failing findings stored for a snapshot, grouped by
+/// resource and ranked by risk.
+pub fn risks(db: &str, args: RisksArgs) -> anyhow::Result<Outcome> {
+    let reference: SnapshotRef = args.context.snapshot.parse().map_err(UsageError)?;
+    let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
+    let id = store.resolve(reference)?;
+    let findings = store.findings(id)?;
+    if findings.is_empty() {
+        return Err(UsageError(format!(
+            "snapshot {id} has no stored findings: run `plumb check --snapshot {id}` first"
+        ))
+        .into());
+    }
+    let (context, settings) = load(store.as_mut(), id, args.context.config.as_deref())?;
+    let mut ranked = plumb_context::rank(&findings, &context, &settings.weights);
+    if let Some(n) = args.top {
+        ranked.truncate(n);
+    }
+    if args.context.format == Format::Json {
+        output::json(&ranked)?;
+        return Ok(Outcome::Done);
+    }
+    let mut t = output::table(&["RISK", "RESOURCE", "CHECKS", "WHY", "PATH"]);
+    for r in &ranked {
+        t.add_row(vec![
+            format!("{:.1}", r.risk_score),
+            r.resource_uid.clone(),
+            r.check_ids.join("\n"),
+            r.reason.clone(),
+            r.path
+                .iter()
+                .map(|h| short(h))
+                .collect::<Vec<_>>()
+                .join(" → "),
+        ]);
+    }
+    output::line(format!("Risks of snapshot {id}, highest first:"))?;
+    output::print(&t)?;
+    Ok(Outcome::Done)
+}
+
+/// `plumb paths`: the attack paths of a snapshot that end at `--to`.
+pub fn paths(db: &str, args: PathsArgs) -> anyhow::Result<Outcome> {
+    let reference: SnapshotRef = args.snapshot.parse().map_err(UsageError)?;
+    let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
+    let id = store.resolve(reference)?;
+    let (context, _) = load(store.as_mut(), id, args.config.as_deref())?;
+    let wanted = |p: &&plumb_context::AttackPath| match args.to.as_deref() {
+        None => true,
+        Some("admin") => p.impact.is_power(),
+        Some(to) if to.starts_with("aws_") && !to.contains(':') => p.target_kind == to,
+        Some(uid) => p.target == uid,
+    };
+    let found: Vec<&plumb_context::AttackPath> = context.paths.iter().filter(wanted).collect();
+    match args.format {
+        PathsFormat::Json => output::json(&found)?,
+        PathsFormat::Table => {
+            let mut t = output::table(&["ENTRY", "IMPACT", "TARGET", "PATH"]);
+            for p in &found {
+                let hops: Vec<String> = p
+                    .hops
+                    .iter()
+                    .skip(1)
+                    .map(|h| format!("→ {} ({})", short(&h.uid), h.how))
+                    .collect();
+                t.add_row(vec![
+                    p.entry.clone(),
+                    p.impact.as_str().to_string(),
+                    p.target.clone(),
+                    format!("internet\n{}", hops.join("\n")),
+                ]);
+            }
+            output::line(format!(
+                "{} attack paths from the internet in snapshot {id}:",
+                found.len()
+            ))?;
+            output::print(&t)?;
+        }
+        PathsFormat::Dot => {
+            let mut edges: BTreeSet<(String, String, String)> = BTreeSet::new();
+            for p in &found {
+                for pair in p.hops.windows(2) {
+                    edges.insert((
+                        pair[0].uid.clone(),
+                        pair[1].uid.clone(),
+                        pair[1].how.clone(),
+                    ));
+                }
+            }
+            let mut text = String::from("digraph paths {\n  rankdir=LR;\n  node [shape=box];\n");
+            for (from, to, how) in &edges {
+                text.push_str(&format!(
+                    "  {} -> {} [label={}];\n",
+                    dot_quote(from),
+                    dot_quote(to),
+                    dot_quote(how)
+                ));
+            }
+            text.push('}');
+            output::line(text)?;
+        }
+    }
+    Ok(Outcome::Done)
+}
+
+/// A Graphviz quoted string.
+fn dot_quote(s: &str) -> String {
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n");
+    format!("\"{escaped}\"")
 }

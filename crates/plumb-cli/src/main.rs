@@ -111,6 +111,8 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Report(args) => compliance::report(&db, args),
         Command::Exposure(args) => context::exposure(&db, args),
         Command::Graph(args) => context::graph(&db, args),
+        Command::Risks(args) => context::risks(&db, args),
+        Command::Paths(args) => context::paths(&db, args),
         Command::Checks(command) => compliance::checks(command),
         Command::Frameworks(command) => compliance::frameworks(command),
         Command::Snapshots(args) => inventory::snapshots(&db, args.format),

@@ -1139,3 +1139,113 @@ fn exposure_and_graph_show_what_the_internet_reaches_in_the_demo_account() {
     let missing = plumb(&db, &["graph", "arn:aws:s3:::nope"]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+/// The demo account is a toxic combination: an instance open to the
+/// internet on SSH runs as an admin role that can also write the
+/// confidential customer bucket. `plumb risks` ranks it first, with the
+/// path that proves it.
+#[test]
+fn risks_rank_the_toxic_combination_first_with_its_path() {
+    let server = seeded_server();
+    let dir = tempfile::tempdir().unwrap();
+    let (db, config) = scan_demo_with_context(dir.path(), &server);
+
+    let out = plumb(&db, &["risks", "--config", &config, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let ranked = json(&out);
+    let ranked = ranked.as_array().unwrap();
+    let first = &ranked[0];
+    assert!(
+        first["resource_uid"]
+            .as_str()
+            .unwrap()
+            .contains(":instance/i-"),
+        "{first}"
+    );
+    assert_eq!(first["risk_score"], 100.0);
+    assert!(first["check_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "ec2_instance_admin_ports_not_exposed_to_internet"));
+    let path: Vec<&str> = first["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap())
+        .collect();
+    assert_eq!(path[0], "internet");
+    assert_eq!(
+        &path[path.len() - 3..],
+        [
+            first["resource_uid"].as_str().unwrap(),
+            "arn:aws:iam::123456789012:instance-profile/web-app",
+            "arn:aws:iam::123456789012:role/web-app",
+        ]
+    );
+    assert!(
+        first["reason"].as_str().unwrap().contains("admin"),
+        "{first}"
+    );
+    // Scores never rise down the list.
+    let scores: Vec<f64> = ranked
+        .iter()
+        .map(|r| r["risk_score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    let top = json(&plumb(
+        &db,
+        &[
+            "risks", "--config", &config, "--top", "2", "--format", "json",
+        ],
+    ));
+    assert_eq!(top.as_array().unwrap().len(), 2);
+
+    // The paths behind it: to admin, and to the confidential bucket.
+    let admin = json(&plumb(
+        &db,
+        &[
+            "paths", "--config", &config, "--to", "admin", "--format", "json",
+        ],
+    ));
+    assert_eq!(admin.as_array().unwrap().len(), 1, "{admin}");
+    assert_eq!(admin[0]["impact"], "admin");
+    let data = json(&plumb(
+        &db,
+        &[
+            "paths",
+            "--config",
+            &config,
+            "--to",
+            "aws_s3_bucket",
+            "--format",
+            "json",
+        ],
+    ));
+    let targets: Vec<&str> = data
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, ["arn:aws:s3:::acme-customer-data-123456789012"]);
+    let dot = plumb(&db, &["paths", "--config", &config, "--format", "dot"]);
+    assert!(stdout(&dot).contains("-> \"arn:aws:iam::123456789012:role/web-app\""));
+
+    // Without the sensitive rule the bucket is no target; the admin path stays.
+    let plain = dir.path().join("plain.toml");
+    std::fs::write(&plain, "").unwrap();
+    let data = json(&plumb(
+        &db,
+        &[
+            "paths",
+            "--config",
+            plain.to_str().unwrap(),
+            "--to",
+            "aws_s3_bucket",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(data, serde_json::json!([]));
+}

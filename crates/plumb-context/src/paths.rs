@@ -96,6 +96,22 @@ impl AttackPath {
     }
 }
 
+/// How traffic passes a hop of an exposure path.
+fn network_hop(index: &Index, uid: &str) -> &'static str {
+    match index.get(uid).map(|r| r.kind.as_str()) {
+        Some("aws_internet_gateway") => "through the internet gateway",
+        Some("aws_route_table") => "by the default route",
+        Some("aws_subnet") => "into the subnet",
+        Some("aws_network_acl") => "allowed by the network ACL",
+        Some("aws_security_group") => "allowed by the security group",
+        Some("aws_lb") => "to the load balancer",
+        Some("aws_lb_listener") => "on the listener",
+        Some("aws_lb_target_group") => "forwarded to the target group",
+        _ if uid.contains(":internet-gateway/") => "through the internet gateway",
+        _ => "over the network",
+    }
+}
+
 /// The kinds that run code as a role and can be the entry of a path.
 const COMPUTE: &[&str] = &["aws_instance", "aws_lambda_function"];
 
@@ -121,7 +137,7 @@ pub fn attack_paths(index: &Index, exposure: &ExposureMap, powers: &[Power]) -> 
                 how: if i == 0 {
                     "start".to_string()
                 } else {
-                    "network".to_string()
+                    network_hop(index, uid).to_string()
                 },
             })
             .collect();
