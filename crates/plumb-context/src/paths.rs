@@ -119,6 +119,16 @@ const COMPUTE: &[&str] = &["aws_instance", "aws_lambda_function"];
 pub fn attack_paths(index: &Index, exposure: &ExposureMap, powers: &[Power]) -> Vec<AttackPath> {
     let by_principal: BTreeMap<&str, &Power> =
         powers.iter().map(|p| (p.principal.as_str(), p)).collect();
+    // Roles by whom their trust policy names: a principal, an account, `*`.
+    let mut trusting: BTreeMap<&str, Vec<&Power>> = BTreeMap::new();
+    for p in powers.iter().filter(|p| p.kind == "aws_iam_role") {
+        for t in &p.trusted_by {
+            trusting.entry(t.principal.as_str()).or_default().push(p);
+            if let Some(account) = &t.account {
+                trusting.entry(account.as_str()).or_default().push(p);
+            }
+        }
+    }
     let mut paths = Vec::new();
     for exposed in exposure
         .exposed
@@ -219,27 +229,34 @@ pub fn attack_paths(index: &Index, exposure: &ExposureMap, powers: &[Power]) -> 
                     "the role can read it".into(),
                 );
             }
-            // Roles of other accounts that trust this role (or its account)
-            // and that it may assume.
-            let account = index.get(&role_uid).map(|r| r.account.clone());
-            for other in index.kind("aws_iam_role") {
-                if Some(&other.account) == account.as_ref() || other.uid == role_uid {
-                    continue;
-                }
-                let Some(theirs) = by_principal.get(other.uid.as_str()) else {
-                    continue;
-                };
-                let trusted = theirs.trusted_by.iter().any(|t| {
-                    t.principal == role_uid
-                        || t.principal == "*"
-                        || t.account.as_ref() == account.as_ref()
-                });
-                if trusted && can(index, &role_uid, "sts:AssumeRole", &other.uid).allowed {
+            // Roles of other accounts that trust this role (or its account,
+            // or anyone) and that it may assume.
+            let account = index
+                .get(&role_uid)
+                .map(|r| r.account.as_str())
+                .unwrap_or("");
+            let mut candidates: Vec<&Power> = [role_uid.as_str(), account, "*"]
+                .iter()
+                .flat_map(|k| trusting.get(k).into_iter().flatten().copied())
+                .filter(|other| {
+                    index
+                        .get(&other.principal)
+                        .is_some_and(|r| r.account != account)
+                })
+                .collect();
+            candidates.sort_by(|a, b| a.principal.cmp(&b.principal));
+            candidates.dedup_by(|a, b| a.principal == b.principal);
+            for other in candidates {
+                if can(index, &role_uid, "sts:AssumeRole", &other.principal).allowed {
+                    let their_account = index
+                        .get(&other.principal)
+                        .map(|r| r.account.clone())
+                        .unwrap_or_default();
                     push(
                         Impact::CrossAccount,
-                        &other.uid,
+                        &other.principal,
                         "aws_iam_role",
-                        format!("it can assume this role of account {}", other.account),
+                        format!("it can assume this role of account {their_account}"),
                     );
                 }
             }

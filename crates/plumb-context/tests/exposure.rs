@@ -517,3 +517,30 @@ fn an_exposed_instance_whose_role_reads_a_sensitive_bucket_is_a_path_to_the_data
     let context = plumb_context::Context::compute(&closed, &settings());
     assert!(context.paths.is_empty(), "{:?}", context.paths);
 }
+
+#[test]
+fn a_role_that_may_assume_a_trusting_role_of_another_account_is_a_path_there() {
+    let mut snap = with_role(
+        public_instance(vec![allow(100, 22, 22)]),
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}),
+    );
+    let theirs = "arn:aws:iam::444455556666:role/deploy";
+    let mut trusting = Resource::new(theirs, "aws_iam_role", "444455556666", "global", "deploy");
+    trusting.props = json!({"arn": theirs, "role_name": "deploy",
+        "assume_role_policy_document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "sts:AssumeRole"}]},
+        "inline_policies": [], "attached_policies": []});
+    let stranger = "arn:aws:iam::777788889999:role/other";
+    let mut unrelated = Resource::new(stranger, "aws_iam_role", "777788889999", "global", "other");
+    unrelated.props = json!({"arn": stranger, "role_name": "other",
+        "assume_role_policy_document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::777788889999:root"}, "Action": "sts:AssumeRole"}]},
+        "inline_policies": [], "attached_policies": []});
+    snap.resources.extend([trusting, unrelated]);
+    let context = plumb_context::Context::compute(&snap, &settings());
+    let cross: Vec<&str> = context
+        .paths
+        .iter()
+        .filter(|p| p.impact == plumb_context::Impact::CrossAccount)
+        .map(|p| p.target.as_str())
+        .collect();
+    assert_eq!(cross, [theirs]);
+}
