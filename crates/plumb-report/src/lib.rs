@@ -8,6 +8,7 @@ use plumb_model::{Finding, SnapshotSummary};
 use serde::Serialize;
 
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -51,6 +52,8 @@ pub enum Format {
     Markdown,
     /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
+    /// One self-contained page for people: posture, coverage, findings.
+    Html,
 }
 
 impl Format {
@@ -62,6 +65,7 @@ impl Format {
             Format::Junit => "xml",
             Format::Markdown => "md",
             Format::Sarif => "sarif",
+            Format::Html => "html",
         }
     }
 }
@@ -89,5 +93,6 @@ pub fn write(
         Format::Junit => junit::write(report, out),
         Format::Markdown => markdown::write(report, out),
         Format::Sarif => sarif::write(report, out),
+        Format::Html => html::write(report, out),
     }
 }
