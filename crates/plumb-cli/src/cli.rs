@@ -140,7 +140,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
     /// Write one file per --format into this directory (report.json,
-    /// report.csv, report.xml, report.md, report.sarif).
+    /// report.csv, report.xml, report.md, report.sarif, report.html).
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 }
@@ -159,7 +159,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
     /// Write one file per --format into this directory (report.json,
-    /// report.csv, report.xml, report.md, report.sarif).
+    /// report.csv, report.xml, report.md, report.sarif, report.html).
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 }
@@ -180,6 +180,9 @@ pub enum ReportFormat {
     /// SARIF 2.1.0 for GitHub code scanning: a rule per check, a result per
     /// failure.
     Sarif,
+    /// One self-contained HTML page: scan, coverage gaps, posture charts,
+    /// every control and finding, filterable.
+    Html,
 }
 
 /// `checks` subcommands.

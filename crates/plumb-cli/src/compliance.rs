@@ -303,10 +303,10 @@ fn emit(
         .map(|f| file_format(*f))
         .collect::<Option<Vec<_>>>()
     else {
-        return Err(UsageError(
-            "--output-dir writes json, csv, junit or markdown; the table is for the terminal"
-                .to_string(),
-        )
+        return Err(UsageError(format!(
+            "--output-dir writes {}; the table is for the terminal",
+            file_formats()
+        ))
         .into());
     };
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -329,16 +329,33 @@ fn file_format(format: ReportFormat) -> Option<plumb_report::Format> {
         ReportFormat::Junit => Some(plumb_report::Format::Junit),
         ReportFormat::Markdown => Some(plumb_report::Format::Markdown),
         ReportFormat::Sarif => Some(plumb_report::Format::Sarif),
+        ReportFormat::Html => Some(plumb_report::Format::Html),
+    }
+}
+
+/// `json, csv, … or html`: the formats that write a file, for the errors
+/// that list them.
+fn file_formats() -> String {
+    let names: Vec<String> = <ReportFormat as clap::ValueEnum>::value_variants()
+        .iter()
+        .filter(|f| file_format(**f).is_some())
+        .filter_map(clap::ValueEnum::to_possible_value)
+        .map(|v| v.get_name().to_string())
+        .collect();
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 
 fn print(report: &Report, format: ReportFormat, output: Option<&Path>) -> anyhow::Result<()> {
     let Some(format) = file_format(format) else {
         if output.is_some() {
-            return Err(UsageError(
-                "--output writes --format json, csv, junit or markdown; the table is for the terminal"
-                    .to_string(),
-            )
+            return Err(UsageError(format!(
+                "--output writes --format {}; the table is for the terminal",
+                file_formats()
+            ))
             .into());
         }
         return table(report);

@@ -547,6 +547,7 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
         ("junit", "report.xml"),
         ("markdown", "report.md"),
         ("sarif", "report.sarif"),
+        ("html", "report.html"),
     ] {
         let path = std::path::Path::new(&db).with_file_name(file);
         let out = plumb(
@@ -588,6 +589,14 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
                     .unwrap()
                     .is_empty());
             }
+            "html" => {
+                assert!(written.starts_with("<!DOCTYPE html>"));
+                assert_eq!(
+                    written.matches(" data-st=").count(),
+                    findings.len(),
+                    "a row per finding"
+                );
+            }
             _ => assert!(
                 written.starts_with("## Plumb: snapshot 1")
                     && written.contains("### Failures by severity")
@@ -596,6 +605,11 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
     }
     let out = plumb(&db, &["check", "--output", "/tmp/never.txt"]);
     assert_eq!(out.status.code(), Some(2), "the table is for the terminal");
+    assert!(
+        stderr(&out).contains("json, csv, junit, markdown, sarif") && stderr(&out).contains("html"),
+        "the error lists every file format: {}",
+        stderr(&out)
+    );
 
     // Several formats at once, one file each.
     let dir = std::path::Path::new(&db).with_file_name("reports");
