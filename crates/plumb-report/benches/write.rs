@@ -75,6 +75,7 @@ fn main() {
         Format::Junit,
         Format::Markdown,
         Format::Sarif,
+        Format::Html,
     ] {
         let started = Instant::now();
         let mut out =
