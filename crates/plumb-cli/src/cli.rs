@@ -170,7 +170,8 @@ pub struct OutputArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
     /// Write one file per --format into this directory (report.json,
-    /// report.csv, report.xml, report.md, report.sarif, report.ocsf.jsonl).
+    /// report.csv, report.xml, report.md, report.sarif, report.ocsf.jsonl,
+    /// report.html).
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 }
@@ -295,6 +296,9 @@ pub enum ReportFormat {
     Sarif,
     /// OCSF 1.5 Compliance Finding events, one JSON object per line.
     Ocsf,
+    /// One self-contained HTML page: scan, coverage gaps, posture charts,
+    /// every control and finding, filterable.
+    Html,
 }
 
 /// `checks` subcommands.

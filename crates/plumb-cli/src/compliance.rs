@@ -370,10 +370,10 @@ fn emit(report: &Report, args: &OutputArgs) -> anyhow::Result<()> {
         .map(|f| file_format(*f))
         .collect::<Option<Vec<_>>>()
     else {
-        return Err(UsageError(
-            "--output-dir writes the file formats (json, csv, junit, markdown, sarif, ocsf); the table is for the terminal"
-                .to_string(),
-        )
+        return Err(UsageError(format!(
+            "--output-dir writes {}; the table is for the terminal",
+            file_formats()
+        ))
         .into());
     };
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -397,16 +397,33 @@ fn file_format(format: ReportFormat) -> Option<plumb_report::Format> {
         ReportFormat::Markdown => Some(plumb_report::Format::Markdown),
         ReportFormat::Sarif => Some(plumb_report::Format::Sarif),
         ReportFormat::Ocsf => Some(plumb_report::Format::Ocsf),
+        ReportFormat::Html => Some(plumb_report::Format::Html),
+    }
+}
+
+/// `json, csv, … or html`: the formats that write a file, for the errors
+/// that list them.
+fn file_formats() -> String {
+    let names: Vec<String> = <ReportFormat as clap::ValueEnum>::value_variants()
+        .iter()
+        .filter(|f| file_format(**f).is_some())
+        .filter_map(clap::ValueEnum::to_possible_value)
+        .map(|v| v.get_name().to_string())
+        .collect();
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 
 fn print(report: &Report, format: ReportFormat, output: Option<&Path>) -> anyhow::Result<()> {
     let Some(format) = file_format(format) else {
         if output.is_some() {
-            return Err(UsageError(
-                "--output writes the file formats (json, csv, junit, markdown, sarif, ocsf); the table is for the terminal"
-                    .to_string(),
-            )
+            return Err(UsageError(format!(
+                "--output writes --format {}; the table is for the terminal",
+                file_formats()
+            ))
             .into());
         }
         return table(report);

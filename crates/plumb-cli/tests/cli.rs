@@ -586,6 +586,7 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
         ("markdown", "report.md"),
         ("sarif", "report.sarif"),
         ("ocsf", "report.ocsf.jsonl"),
+        ("html", "report.html"),
     ] {
         let path = std::path::Path::new(&db).with_file_name(file);
         let out = plumb(
@@ -637,6 +638,14 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
                 // The snapshot's time, not the time of the report.
                 assert!(events.iter().all(|e| e["time"] == events[0]["time"]));
             }
+            "html" => {
+                assert!(written.starts_with("<!DOCTYPE html>"));
+                assert_eq!(
+                    written.matches(" data-st=").count(),
+                    findings.len(),
+                    "a row per finding"
+                );
+            }
             _ => assert!(
                 written.starts_with("## Plumb: snapshot 1")
                     && written.contains("### Failures by severity")
@@ -645,6 +654,11 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
     }
     let out = plumb(&db, &["check", "--output", "/tmp/never.txt"]);
     assert_eq!(out.status.code(), Some(2), "the table is for the terminal");
+    assert!(
+        stderr(&out).contains("json, csv, junit, markdown, sarif") && stderr(&out).contains("html"),
+        "the error lists every file format: {}",
+        stderr(&out)
+    );
 
     // Several formats at once, one file each.
     let dir = std::path::Path::new(&db).with_file_name("reports");

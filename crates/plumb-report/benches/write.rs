@@ -76,6 +76,7 @@ fn main() {
         Format::Markdown,
         Format::Sarif,
         Format::Ocsf,
+        Format::Html,
     ] {
         let started = Instant::now();
         let mut out =

@@ -8,6 +8,7 @@ use plumb_model::{Finding, SnapshotSummary};
 use serde::Serialize;
 
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -54,6 +55,8 @@ pub enum Format {
     Sarif,
     /// OCSF Compliance Finding events as JSON lines, for security data lakes.
     Ocsf,
+    /// One self-contained page for people: posture, coverage, findings.
+    Html,
 }
 
 impl Format {
@@ -66,6 +69,7 @@ impl Format {
             Format::Markdown => "md",
             Format::Sarif => "sarif",
             Format::Ocsf => "ocsf.jsonl",
+            Format::Html => "html",
         }
     }
 }
@@ -94,5 +98,6 @@ pub fn write(
         Format::Markdown => markdown::write(report, out),
         Format::Sarif => sarif::write(report, out),
         Format::Ocsf => ocsf::write(report, out),
+        Format::Html => html::write(report, out),
     }
 }

@@ -243,3 +243,36 @@ fn json_says_its_schema_version() {
     assert_eq!(doc["findings"].as_array().map(Vec::len), Some(4));
     assert_eq!(doc["findings"][1]["status"], "fail");
 }
+
+#[test]
+fn html_matches_its_golden_file() {
+    golden(Format::Html);
+}
+
+#[test]
+fn html_is_self_contained_and_escapes_what_the_report_holds() {
+    let mut out = Vec::new();
+    write(&report(), Format::Html, &mut out).unwrap_or_else(|e| panic!("{e}"));
+    let html = String::from_utf8(out).unwrap_or_default();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        html.contains("content=\"default-src 'none';"),
+        "a CSP that loads nothing"
+    );
+    for outside in [" src=", "<link", "@import", "url(", "<img", "<iframe"] {
+        assert!(!html.contains(outside), "nothing loaded: found {outside}");
+    }
+    assert_eq!(html.matches("<script").count(), 1, "one inline script");
+    assert!(html.contains("&lt;&amp;&gt;"), "markup is escaped");
+    assert!(!html.contains("<&>"));
+    assert_eq!(html.matches(" data-st=").count(), 4, "a row per finding");
+    assert!(
+        html.contains("Static website behind CloudFront, SEC-123"),
+        "the mute's reason"
+    );
+    assert!(
+        html.contains("<code>ec2:DescribeInstances</code>"),
+        "the coverage gap's missing permission"
+    );
+    assert!(html.contains("mute #2 expired"), "the notices");
+}
