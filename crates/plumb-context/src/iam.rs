@@ -21,6 +21,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use plumb_model::{Relation, Resource};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -106,19 +107,44 @@ pub const ESCALATIONS: &[&[&str]] = &[
 /// profiles, Lambda functions), sorted by uid. `sensitive` holds the uids
 /// of the sensitive data stores whose access is reported.
 pub fn powers(index: &Index, settings: &Settings, sensitive: &BTreeSet<String>) -> Vec<Power> {
-    let mut powers = BTreeMap::new();
-    for kind in ["aws_iam_user", "aws_iam_role"] {
-        for principal in index.kind(kind) {
+    // What reading and writing each sensitive store means, asked of every
+    // principal: built once.
+    let stores: Vec<Store> = sensitive
+        .iter()
+        .filter_map(|uid| index.get(uid))
+        .map(|store| {
+            let (reads, writes) = probes(store);
+            let services: BTreeSet<String> = reads
+                .iter()
+                .chain(&writes)
+                .filter_map(|(action, _)| action.split_once(':'))
+                .map(|(service, _)| format!("{service}:*"))
+                .collect();
+            Store {
+                uid: &store.uid,
+                reads,
+                writes,
+                services: services.into_iter().collect(),
+            }
+        })
+        .collect();
+    let principals: Vec<&Resource> = ["aws_iam_user", "aws_iam_role"]
+        .iter()
+        .flat_map(|kind| index.kind(kind).iter().copied())
+        .collect();
+    let mut powers: BTreeMap<String, Power> = principals
+        .par_iter()
+        .map(|principal| {
             let policies = gather(index, principal);
-            let mut power = assess(index, sensitive, principal, &policies);
-            if kind == "aws_iam_role" {
+            let mut power = assess(&stores, principal, &policies);
+            if principal.kind == "aws_iam_role" {
                 let (trusts, reasons) = trust::trusts(principal, settings);
                 power.trusted_by = trusts;
                 power.reasons.extend(reasons);
             }
-            powers.insert(principal.uid.clone(), power);
-        }
-    }
+            (principal.uid.clone(), power)
+        })
+        .collect();
     let mut derived = Vec::new();
     for kind in ["aws_iam_instance_profile", "aws_lambda_function"] {
         for r in index.kind(kind) {
@@ -305,13 +331,17 @@ pub(crate) fn roles_of(index: &Index, r: &Resource) -> Vec<String> {
     roles.into_iter().collect()
 }
 
+/// A sensitive data store and the requests that read or write it.
+struct Store<'a> {
+    uid: &'a str,
+    reads: Vec<Request>,
+    writes: Vec<Request>,
+    /// The services of those requests, as action patterns (`s3:*`).
+    services: Vec<String>,
+}
+
 /// The power of a user or role from its gathered policies.
-fn assess(
-    index: &Index,
-    sensitive: &BTreeSet<String>,
-    principal: &Resource,
-    policies: &Policies,
-) -> Power {
+fn assess(stores: &[Store], principal: &Resource, policies: &Policies) -> Power {
     let mut power = Power {
         principal: principal.uid.clone(),
         kind: principal.kind.clone(),
@@ -345,18 +375,23 @@ fn assess(
             }
         }
     }
-    for uid in sensitive {
-        let Some(store) = index.get(uid) else {
+    let mut may: BTreeMap<&str, bool> = BTreeMap::new();
+    for store in stores {
+        let relevant = store.services.iter().any(|service| {
+            *may.entry(service.as_str())
+                .or_insert_with(|| policies.may_allow(service))
+        });
+        if !relevant {
             continue;
-        };
-        let (reads, writes) = probes(store);
-        if let Some(why) = any_allowed(policies, &reads) {
-            power.reasons.push(format!("reads {uid}: {why}"));
-            power.reads.push(uid.clone());
         }
-        if let Some(why) = any_allowed(policies, &writes) {
+        let uid = store.uid;
+        if let Some(why) = any_allowed(policies, &store.reads) {
+            power.reasons.push(format!("reads {uid}: {why}"));
+            power.reads.push(uid.to_string());
+        }
+        if let Some(why) = any_allowed(policies, &store.writes) {
             power.reasons.push(format!("writes {uid}: {why}"));
-            power.writes.push(uid.clone());
+            power.writes.push(uid.to_string());
         }
     }
     power

@@ -181,6 +181,16 @@ impl Policies {
         self.decide(action, resource).allowed
     }
 
+    /// Whether some `Allow` statement names an action that `action` (a
+    /// pattern such as `s3:*`) stands for, whatever the resource: when not,
+    /// no question about those actions can be answered yes. A cheap test
+    /// before many questions about one service.
+    pub fn may_allow(&self, action: &str) -> bool {
+        self.statements
+            .iter()
+            .any(|s| s.allow && s.actions.overlaps(action, Case::Insensitive))
+    }
+
     /// Whether the principal may do every action on every resource (as
     /// `AdministratorAccess` grants): any unconditional `Deny` of part of
     /// that, or a boundary that does not allow all of it, says no.
@@ -421,6 +431,12 @@ fn same(a: u8, b: u8, case: Case) -> bool {
 /// pattern `query` stands for. A query without wildcards is a plain match.
 /// Sound but not complete: it never says yes wrongly.
 fn covers(pattern: &str, query: &str, case: Case) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if literals_differ(pattern, query, case) {
+        return false;
+    }
     let (p, q) = (pattern.as_bytes(), query.as_bytes());
     let (n, m) = (p.len(), q.len());
     let at = |i: usize, j: usize| i * (m + 1) + j;
@@ -445,8 +461,41 @@ fn covers(pattern: &str, query: &str, case: Case) -> bool {
     dp[at(0, 0)]
 }
 
+/// Whether the two patterns' literal heads (up to the first wildcard of
+/// either) or tails (back to the last wildcard of either) differ: then no
+/// string matches both, and neither covers the other. Most questions end
+/// here, without the quadratic comparison.
+fn literals_differ(pattern: &str, query: &str, case: Case) -> bool {
+    let wild = |c: u8| c == b'*' || c == b'?';
+    let (p, q) = (pattern.as_bytes(), query.as_bytes());
+    for (&a, &b) in p.iter().zip(q) {
+        if wild(a) || wild(b) {
+            break;
+        }
+        if !same(a, b, case) {
+            return true;
+        }
+    }
+    for (&a, &b) in p.iter().rev().zip(q.iter().rev()) {
+        if wild(a) || wild(b) {
+            break;
+        }
+        if !same(a, b, case) {
+            return true;
+        }
+    }
+    // Without a wildcard on either side, they are the same string or not.
+    !p.iter().any(|&c| wild(c)) && !q.iter().any(|&c| wild(c)) && p.len() != q.len()
+}
+
 /// Whether some string matches both IAM patterns.
 fn overlaps(pattern: &str, query: &str, case: Case) -> bool {
+    if pattern == "*" || query == "*" {
+        return true;
+    }
+    if literals_differ(pattern, query, case) {
+        return false;
+    }
     let (p, q) = (pattern.as_bytes(), query.as_bytes());
     let (n, m) = (p.len(), q.len());
     let at = |i: usize, j: usize| i * (m + 1) + j;
@@ -475,6 +524,65 @@ fn overlaps(pattern: &str, query: &str, case: Case) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_heads_and_tails_decide_early_and_alike() {
+        let cases = [
+            ("arn:aws:s3:::a-1/*", "arn:aws:s3:::a-2/*"),
+            ("arn:aws:s3:::a-1/*", "arn:aws:s3:::a-1/x"),
+            ("arn:aws:s3:::a*", "arn:aws:s3:::b*"),
+            ("*-prod", "db-test"),
+            ("abc", "abcd"),
+            ("abc", "abc"),
+            ("a?c", "abc"),
+            ("s3:Get*", "S3:GETOBJECT"),
+        ];
+        for (p, q) in cases {
+            for case in [Case::Sensitive, Case::Insensitive] {
+                // The shortcut never changes an answer the full comparison gives.
+                if literals_differ(p, q, case) {
+                    assert!(!overlaps_slow(p, q, case), "{p} {q}");
+                }
+            }
+        }
+        assert!(!overlaps(
+            "arn:aws:s3:::a-1/*",
+            "arn:aws:s3:::a-2/*",
+            Case::Sensitive
+        ));
+        assert!(overlaps(
+            "arn:aws:s3:::a-1/*",
+            "arn:aws:s3:::a-1/x",
+            Case::Sensitive
+        ));
+        assert!(!overlaps("abc", "abcd", Case::Sensitive));
+        assert!(covers("s3:Get*", "S3:GETOBJECT", Case::Insensitive));
+    }
+
+    /// The comparison without the shortcut.
+    fn overlaps_slow(pattern: &str, query: &str, case: Case) -> bool {
+        let (p, q) = (pattern.as_bytes(), query.as_bytes());
+        let (n, m) = (p.len(), q.len());
+        let at = |i: usize, j: usize| i * (m + 1) + j;
+        let mut dp = vec![false; (n + 1) * (m + 1)];
+        for i in (0..=n).rev() {
+            for j in (0..=m).rev() {
+                let (a, b) = (p.get(i).copied(), q.get(j).copied());
+                dp[at(i, j)] = match (a, b) {
+                    (None, None) => true,
+                    (Some(b'*'), _) if dp[at(i + 1, j)] => true,
+                    (_, Some(b'*')) if dp[at(i, j + 1)] => true,
+                    (Some(b'*'), Some(b'*')) | (None, _) | (_, None) => false,
+                    (Some(b'*'), Some(_)) => dp[at(i, j + 1)],
+                    (Some(_), Some(b'*')) => dp[at(i + 1, j)],
+                    (Some(x), Some(y)) => {
+                        (x == b'?' || y == b'?' || same(x, y, case)) && dp[at(i + 1, j + 1)]
+                    }
+                };
+            }
+        }
+        dp[at(0, 0)]
+    }
 
     #[test]
     fn covering_patterns() {
