@@ -287,6 +287,7 @@ mod tests {
             controls: Vec::new().into(),
             remediation: "".into(),
             reason: None,
+            risk: None,
         }
     }
 

@@ -620,6 +620,7 @@ fn finding(
         controls: check.shared_controls(),
         remediation,
         reason,
+        risk: None,
     }
 }
 
@@ -781,6 +782,7 @@ fn unit_error(
         controls: check.shared_controls(),
         remediation: check.texts.2.clone(),
         reason: Some(reason),
+        risk: None,
     }
 }
 

@@ -134,6 +134,22 @@ pub struct CheckOptions {
     /// decided (error).
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<String>,
+    /// Show only the failures whose risk (0–100, from the context) is at
+    /// least this; every finding is still stored and counted in posture.
+    #[arg(long, value_name = "N")]
+    pub min_risk: Option<f64>,
+    /// The order of the findings in the report.
+    #[arg(long, value_enum, default_value_t = SortBy::Check)]
+    pub sort: SortBy,
+}
+
+/// How findings are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortBy {
+    /// By check, then resource.
+    Check,
+    /// Riskiest failure first.
+    Risk,
 }
 
 /// Options of `plumb check`.

@@ -118,7 +118,13 @@ enum Input<'a> {
 
 /// Runs the selected checks on a snapshot, applies mutes, stores the
 /// findings with the snapshot and computes posture.
-fn run_checks(db: &str, input: Input<'_>, options: &CheckOptions) -> anyhow::Result<Report> {
+fn run_checks(
+    db: &str,
+    input: Input<'_>,
+    options: &CheckOptions,
+    context: &plumb_context::Context,
+    weights: &plumb_context::Weights,
+) -> anyhow::Result<Report> {
     let library = library(&options.policies)?;
     let config = config(options.config.as_deref())?;
     let (min, exact) = match &options.severity {
@@ -188,6 +194,11 @@ fn run_checks(db: &str, input: Input<'_>, options: &CheckOptions) -> anyhow::Res
         &tags,
         chrono::Utc::now().date_naive(),
     );
+    // Every failure's risk in its resource's context, stored with it.
+    let ranker = plumb_context::Ranker::new(context, weights);
+    for f in findings.iter_mut().filter(|f| f.status == Status::Fail) {
+        f.risk = Some(ranker.risk(f.severity, &f.resource_uid).score);
+    }
 
     let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
     store
@@ -264,9 +275,46 @@ pub fn check(db: &str, args: CheckArgs) -> anyhow::Result<Outcome> {
     let reference: SnapshotRef = args.snapshot.parse().map_err(UsageError)?;
     let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
     let meta = store.load_meta(reference)?;
-    let report = run_checks(db, Input::Stored(store, meta), &args.options)?;
+    let (context, settings) =
+        crate::context::load(store.as_mut(), meta.id, args.options.config.as_deref())?;
+    let mut report = run_checks(
+        db,
+        Input::Stored(store, meta),
+        &args.options,
+        &context,
+        &settings.weights,
+    )?;
+    let outcome = outcome(&report, args.options.fail_on.as_deref())?;
+    arrange(&mut report, &args.options)?;
     emit(&report, &args.output)?;
-    outcome(&report, args.options.fail_on.as_deref())
+    Ok(outcome)
+}
+
+fn valid_min_risk(options: &CheckOptions) -> Result<(), UsageError> {
+    match options.min_risk {
+        Some(min) if !(0.0..=100.0).contains(&min) => {
+            Err(UsageError(format!("--min-risk {min}: a risk is 0 to 100")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Applies `--min-risk` and `--sort` to what is shown: the findings
+/// stored, the posture and the `--fail-on` gate count them all.
+fn arrange(report: &mut Report, options: &CheckOptions) -> anyhow::Result<()> {
+    valid_min_risk(options)?;
+    if let Some(min) = options.min_risk {
+        report
+            .findings
+            .retain(|f| f.status != Status::Fail || f.risk.unwrap_or(0.0) >= min);
+    }
+    if options.sort == crate::cli::SortBy::Risk {
+        // Riskiest first; the order is stable within a score.
+        report
+            .findings
+            .sort_by(|a, b| b.risk.unwrap_or(-1.0).total_cmp(&a.risk.unwrap_or(-1.0)));
+    }
+    Ok(())
 }
 
 /// `plumb report`: the findings stored for a snapshot, reported again in
@@ -331,6 +379,7 @@ pub fn scan(db: &str, args: ScanArgs) -> anyhow::Result<Outcome> {
     // Validate the check options before minutes of collection.
     library(&args.options.policies)?;
     config(args.options.config.as_deref())?;
+    valid_min_risk(&args.options)?;
     let (settings, fingerprint) = crate::context::settings(args.options.config.as_deref())?;
     let (id, mut snapshot, location) = crate::collect::collect(db, &args.scope)?;
     snapshot.id = id;
@@ -343,13 +392,24 @@ pub fn scan(db: &str, args: ScanArgs) -> anyhow::Result<Outcome> {
             "PARTIAL (see `plumb snapshots`)"
         }
     );
-    let report = run_checks(db, Input::Memory(&snapshot), &args.options)?;
-    // The context (exposure, sensitive data) is stored with the snapshot
-    // for `plumb exposure` and `plumb risks`.
+    // The context (exposure, sensitive data, IAM power, attack paths) is
+    // stored with the snapshot for `plumb risks`, `exposure` and `paths`,
+    // and ranks the findings.
     let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
-    crate::context::compute_and_store(store.as_mut(), &snapshot, &settings, &fingerprint)?;
+    let context =
+        crate::context::compute_and_store(store.as_mut(), &snapshot, &settings, &fingerprint)?;
+    drop(store);
+    let mut report = run_checks(
+        db,
+        Input::Memory(&snapshot),
+        &args.options,
+        &context,
+        &settings.weights,
+    )?;
+    let outcome = outcome(&report, args.options.fail_on.as_deref())?;
+    arrange(&mut report, &args.options)?;
     emit(&report, &args.output)?;
-    outcome(&report, args.options.fail_on.as_deref())
+    Ok(outcome)
 }
 
 /// Writes the report in each format: to stdout, to `--output`, or one file
@@ -485,11 +545,12 @@ fn table(report: &Report) -> anyhow::Result<()> {
         count(Status::Muted)
     ))?;
     for sev in Severity::ALL.iter().rev() {
-        let failing: Vec<&Finding> = report
+        let mut failing: Vec<&Finding> = report
             .findings
             .iter()
             .filter(|f| f.status == Status::Fail && f.severity == *sev)
             .collect();
+        failing.sort_by(|a, b| b.risk.unwrap_or(0.0).total_cmp(&a.risk.unwrap_or(0.0)));
         if failing.is_empty() {
             continue;
         }
@@ -498,12 +559,13 @@ fn table(report: &Report) -> anyhow::Result<()> {
             "\n{}",
             output::paint(colour, &heading, output::severity_style(*sev))
         ))?;
-        let mut t = output::table(&["CHECK", "RESOURCE", "REGION"]);
+        let mut t = output::table(&["RISK", "CHECK", "RESOURCE", "REGION"]);
         for f in failing {
             t.add_row(vec![
-                f.check_id.clone(),
-                f.resource_uid.clone(),
-                f.region.clone(),
+                f.risk.map(|r| format!("{r:.0}")).unwrap_or_default(),
+                f.check_id.to_string(),
+                f.resource_uid.to_string(),
+                f.region.to_string(),
             ]);
         }
         output::print(&t)?;

@@ -1207,6 +1207,51 @@ fn risks_rank_the_toxic_combination_first_with_its_path() {
         .map(|r| r["risk_score"].as_f64().unwrap())
         .collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    // Every failure carries its risk; check filters and sorts by it.
+    let report = json(&plumb(
+        &db,
+        &[
+            "check", "--config", &config, "--sort", "risk", "--format", "json",
+        ],
+    ));
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .all(|f| f["risk_score"].is_number()));
+    assert!(findings
+        .iter()
+        .filter(|f| f["status"] != "fail")
+        .all(|f| f.get("risk_score").is_none()));
+    assert_eq!(findings[0]["risk_score"], 100.0, "riskiest first");
+    let high = json(&plumb(
+        &db,
+        &[
+            "check",
+            "--config",
+            &config,
+            "--min-risk",
+            "90",
+            "--format",
+            "json",
+        ],
+    ));
+    let failing: Vec<&Value> = high["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .collect();
+    assert!(!failing.is_empty());
+    assert!(failing
+        .iter()
+        .all(|f| f["risk_score"].as_f64().unwrap() >= 90.0));
+    assert_eq!(
+        high["posture"], report["posture"],
+        "posture counts every finding"
+    );
+    let bad = plumb(&db, &["check", "--min-risk", "101"]);
+    assert_eq!(bad.status.code(), Some(2));
     let top = json(&plumb(
         &db,
         &[

@@ -198,6 +198,14 @@ pub struct Finding {
     /// Why the status is `error` or `muted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For a failure, its risk (0–100) from its severity and its resource's
+    /// context: exposure, sensitive data, IAM power (see plumb-context).
+    #[serde(
+        default,
+        rename = "risk_score",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub risk: Option<f64>,
 }
 
 #[cfg(test)]

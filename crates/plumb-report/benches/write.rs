@@ -44,6 +44,7 @@ fn main() {
                 controls: check.controls().to_vec().into(),
                 remediation: check.spec.remediation.text.as_str().into(),
                 reason: (status == Status::Error).then(|| "evidence not collected".to_string()),
+                risk: (status == Status::Fail).then_some((i % 100) as f64),
             }
         })
         .collect();

@@ -17,6 +17,7 @@ pub const COLUMNS: &[&str] = &[
     "evidence",
     "reason",
     "remediation",
+    "risk_score",
 ];
 
 /// Writes one row per finding; `controls` are joined with `;` and
@@ -28,6 +29,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
     for f in &report.findings {
         let evidence = serde_json::to_string(&f.evidence)
             .map_err(|e| ReportError::Serialize(e.to_string()))?;
+        let risk = f.risk.map(|r| format!("{r:.1}")).unwrap_or_default();
         w.write_record([
             &*f.check_id,
             &*f.title,
@@ -41,6 +43,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
             &evidence,
             f.reason.as_deref().unwrap_or(""),
             &*f.remediation,
+            &risk,
         ])
         .map_err(failed)?;
     }

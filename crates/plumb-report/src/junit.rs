@@ -76,8 +76,12 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
                         f.severity.as_str(),
                         escape(&f.title),
                         escape(&format!(
-                            "{} in {} ({})\nEvidence: {evidence}\n\n{}",
-                            f.resource_uid, f.account, f.region, f.remediation
+                            "{} in {} ({}){}\nEvidence: {evidence}\n\n{}",
+                            f.resource_uid,
+                            f.account,
+                            f.region,
+                            f.risk.map(|r| format!(", risk {r:.1}")).unwrap_or_default(),
+                            f.remediation
                         ))
                     );
                 }

@@ -57,7 +57,10 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
             Severity::Low,
             Severity::Info,
         ] {
-            let rows: Vec<&&Finding> = failing.iter().filter(|f| f.severity == severity).collect();
+            let mut rows: Vec<&&Finding> =
+                failing.iter().filter(|f| f.severity == severity).collect();
+            // Riskiest first, when the context ranked them.
+            rows.sort_by(|a, b| b.risk.unwrap_or(0.0).total_cmp(&a.risk.unwrap_or(0.0)));
             if rows.is_empty() {
                 continue;
             }
@@ -67,11 +70,12 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
                 title_case(severity.as_str()),
                 rows.len()
             );
-            md.push_str("| Check | Resource | Account | Region |\n|---|---|---|---|\n");
+            md.push_str("| Risk | Check | Resource | Account | Region |\n|---|---|---|---|---|\n");
             for f in rows.iter().take(ROWS) {
+                let risk = f.risk.map(|r| format!("{r:.0}")).unwrap_or_default();
                 let _ = writeln!(
                     md,
-                    "| `{}` {} | `{}` | {} | {} |",
+                    "| {risk} | `{}` {} | `{}` | {} | {} |",
                     cell(&f.check_id),
                     cell(&f.title),
                     cell(&f.resource_uid),

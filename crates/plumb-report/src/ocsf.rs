@@ -154,6 +154,10 @@ fn event(f: &Finding, spec: Option<&CheckSpec>, time: i64) -> Value {
     if let Some(reason) = &f.reason {
         event["status_detail"] = json!(reason);
     }
+    if let Some(risk) = f.risk {
+        // OCSF 1.5's Compliance Finding has no risk score of its own.
+        event["unmapped"] = json!({"plumb": {"risk_score": risk}});
+    }
     event
 }
 

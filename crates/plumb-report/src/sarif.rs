@@ -119,6 +119,10 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
         if let Some(i) = index.get(&*f.check_id) {
             result["ruleIndex"] = json!(i);
         }
+        // SARIF's rank (0–100): the finding's risk in its context.
+        if let Some(risk) = f.risk {
+            result["rank"] = json!(risk);
+        }
         results.push(result);
     }
     let doc = json!({

@@ -34,6 +34,7 @@ fn finding(check: &str, uid: &str, status: Status, reason: Option<&str>) -> Find
         remediation: "Block public access: aws s3api put-public-access-block --bucket \"a|b\" <&>"
             .into(),
         reason: reason.map(str::to_string),
+        risk: None,
     }
 }
 
@@ -82,9 +83,18 @@ fn scan() -> SnapshotSummary {
 }
 
 fn report() -> Report {
+    let public = Finding {
+        risk: Some(75.0),
+        ..finding(
+            "s3_bucket_public_access_blocked",
+            "arn:aws:s3:::acme-public",
+            Status::Fail,
+            None,
+        )
+    };
     let findings = vec![
         finding("s3_bucket_public_access_blocked", "arn:aws:s3:::acme-data", Status::Pass, None),
-        finding("s3_bucket_public_access_blocked", "arn:aws:s3:::acme-public", Status::Fail, None),
+        public,
         finding(
             "s3_bucket_public_access_blocked",
             "arn:aws:s3:::acme-site",

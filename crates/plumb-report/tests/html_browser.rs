@@ -142,6 +142,7 @@ fn report(n: usize) -> Report {
                     Status::Muted => Some("accepted by \"security\" <SEC-1> & reviewed".into()),
                     _ => None,
                 },
+                risk: (status == Status::Fail).then_some((i % 100) as f64),
             }
         })
         .collect();

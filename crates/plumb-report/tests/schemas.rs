@@ -36,6 +36,7 @@ fn report() -> Report {
                     remediation: check.spec.remediation.text.as_str().into(),
                     reason: matches!(status, Status::Error | Status::Muted)
                         .then(|| "not collected: AccessDenied".to_string()),
+                    risk: (*status == Status::Fail).then_some((i % 101) as f64),
                 }
             })
         })

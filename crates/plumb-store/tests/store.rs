@@ -480,6 +480,7 @@ fn finding(check: &str, uid: &str, status: plumb_model::Status) -> plumb_model::
         controls: vec!["cis-aws-5.0:2.1.4".to_string()].into(),
         remediation: "aws s3api put-public-access-block --bucket b\ttab".into(),
         reason: None,
+        risk: None,
     }
 }
 

@@ -150,9 +150,12 @@ fn row(html: &mut String, index: &Index, i: usize, f: &Finding, fix_shown: bool)
     let evidence = serde_json::to_string(&f.evidence).unwrap_or_default();
     let _ = write!(
         html,
-        " data-st=\"{class}\" data-sev=\"{}\" data-svc=\"{}\"><td><span class=\"badge {class}\">{label}</span></td><td>{}</td><td>{}</td><td>{}</td><td>",
+        " data-st=\"{class}\" data-sev=\"{}\" data-svc=\"{}\"><td><span class=\"badge {class}\">{label}</span>{}</td><td>{}</td><td>{}</td><td>{}</td><td>",
         f.severity.as_str(),
         Attr(index.service(&f.kind)),
+        f.risk
+            .map(|r| format!(" <span class=\"risk\" title=\"risk in context, 0–100\">risk {r:.0}</span>"))
+            .unwrap_or_default(),
         Esc(&f.resource_uid),
         Esc(&f.account),
         Esc(&f.region)
