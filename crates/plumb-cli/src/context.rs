@@ -92,15 +92,7 @@ pub fn exposure(db: &str, args: ContextArgs) -> anyhow::Result<Outcome> {
     }
     let mut t = output::table(&["RESOURCE", "KIND", "PORTS", "PATH", "WHY"]);
     for e in &map.exposed {
-        let ports: Vec<String> = e
-            .ports
-            .iter()
-            .map(|p| match (p.protocol.as_str(), p.from == p.to) {
-                ("icmp", _) => "icmp".to_string(),
-                (proto, true) => format!("{proto}/{}", p.from),
-                (proto, false) => format!("{proto}/{}-{}", p.from, p.to),
-            })
-            .collect();
+        let ports: Vec<String> = e.ports.iter().map(|p| p.to_string()).collect();
         t.add_row(vec![
             e.uid.clone(),
             e.kind.clone(),

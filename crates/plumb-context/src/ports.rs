@@ -20,6 +20,18 @@ pub struct PortRange {
     pub to: u16,
 }
 
+impl std::fmt::Display for PortRange {
+    /// `tcp/22`, `tcp/1024-65535`, `udp/all` or `icmp`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.protocol.as_str(), self.from == self.to) {
+            ("icmp", _) => f.write_str("icmp"),
+            (p, true) => write!(f, "{p}/{}", self.from),
+            (p, false) if self.from == 0 && self.to == u16::MAX => write!(f, "{p}/all"),
+            (p, false) => write!(f, "{p}/{}-{}", self.from, self.to),
+        }
+    }
+}
+
 /// Ports per protocol.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ports(BTreeMap<&'static str, Vec<(u16, u16)>>);
@@ -157,16 +169,7 @@ impl Ports {
 
 impl std::fmt::Display for Ports {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let parts: Vec<String> = self
-            .ranges()
-            .into_iter()
-            .map(|r| match (r.protocol.as_str(), r.from == r.to) {
-                ("icmp", _) => "icmp".to_string(),
-                (p, true) => format!("{p}/{}", r.from),
-                (p, false) if r.from == 0 && r.to == u16::MAX => format!("{p}/all"),
-                (p, false) => format!("{p}/{}-{}", r.from, r.to),
-            })
-            .collect();
+        let parts: Vec<String> = self.ranges().iter().map(PortRange::to_string).collect();
         f.write_str(&parts.join(", "))
     }
 }

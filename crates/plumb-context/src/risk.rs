@@ -104,15 +104,7 @@ impl<'a> Ranker<'a> {
         let mut path: Vec<String> = Vec::new();
 
         let exposure = if let Some(e) = self.exposed.get(uid) {
-            let ports: Vec<String> = e
-                .ports
-                .iter()
-                .map(|p| match (p.protocol.as_str(), p.from == p.to) {
-                    ("icmp", _) => "icmp".to_string(),
-                    (proto, true) => format!("{proto}/{}", p.from),
-                    (proto, false) => format!("{proto}/{}-{}", p.from, p.to),
-                })
-                .collect();
+            let ports: Vec<String> = e.ports.iter().map(|p| p.to_string()).collect();
             reasons.push(if ports.is_empty() {
                 format!("reachable from the internet ({})", e.reason)
             } else {

@@ -3,10 +3,12 @@
 //! `PLUMB_BLESS=1 cargo test -p plumb-report --test golden` and review the
 //! diff.
 
+mod common;
+
 use std::path::Path;
 
 use plumb_checks::Library;
-use plumb_model::{Coverage, CoverageStatus, Evidence, Finding, Scope, SnapshotSummary, Status};
+use plumb_model::{Evidence, Finding, SnapshotSummary, Status};
 use plumb_report::{write, Format, Report};
 use serde_json::json;
 
@@ -40,46 +42,11 @@ fn finding(check: &str, uid: &str, status: Status, reason: Option<&str>) -> Find
 
 /// A scan of two regions of one account in which one unit was denied.
 fn scan() -> SnapshotSummary {
-    let at = |s: &str| {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .with_timezone(&chrono::Utc)
-    };
-    let unit = |region: &str, service: &str, resources: u64| Coverage {
-        account: "111122223333".into(),
-        region: region.into(),
-        service: service.into(),
-        status: CoverageStatus::Ok,
-        error: None,
-        error_code: None,
-        missing_permission: None,
-        api_calls: 3,
-        resources,
-        partial_resources: 0,
-    };
-    SnapshotSummary {
-        id: 7,
-        started_at: at("2026-11-02T09:00:00Z"),
-        finished_at: at("2026-11-02T09:01:30Z"),
-        scope: Scope {
-            accounts: vec!["111122223333".into()],
-            regions: vec!["eu-west-1".into(), "us-east-1".into()],
-            services: vec!["s3".into(), "ec2".into()],
-        },
-        resources: 4,
-        edges: 0,
-        coverage: vec![
-            unit("global", "s3", 4),
-            unit("eu-west-1", "ec2", 0),
-            Coverage {
-                status: CoverageStatus::Error,
-                error: Some("AccessDenied: ec2:DescribeInstances: not authorized".into()),
-                error_code: Some("AccessDenied".into()),
-                missing_permission: Some("ec2:DescribeInstances".into()),
-                ..unit("us-east-1", "ec2", 0)
-            },
-        ],
-    }
+    common::scan(
+        4,
+        &["s3", "ec2"],
+        "AccessDenied: ec2:DescribeInstances: not authorized",
+    )
 }
 
 fn report() -> Report {

@@ -10,15 +10,15 @@
 //! screenshots stay under the target directory
 //! (`$CARGO_TARGET_TMPDIR/html-report*.{html,png}`) for a person to look at.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
 use plumb_checks::Library;
-use plumb_model::{
-    Coverage, CoverageStatus, Evidence, Finding, Scope, Severity, SnapshotSummary, Status,
-};
+use plumb_model::{Evidence, Finding, Severity, SnapshotSummary, Status};
 use plumb_report::{write, Format, Report};
 use serde_json::{json, Value};
 
@@ -55,46 +55,11 @@ fn require_browser(root: &Path) {
 
 /// A scan of two regions of one account in which one unit was denied.
 fn scan(resources: u64) -> SnapshotSummary {
-    let at = |s: &str| {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .with_timezone(&chrono::Utc)
-    };
-    let unit = |region: &str, service: &str, resources: u64| Coverage {
-        account: "111122223333".into(),
-        region: region.into(),
-        service: service.into(),
-        status: CoverageStatus::Ok,
-        error: None,
-        error_code: None,
-        missing_permission: None,
-        api_calls: 3,
+    common::scan(
         resources,
-        partial_resources: 0,
-    };
-    SnapshotSummary {
-        id: 7,
-        started_at: at("2026-11-02T09:00:00Z"),
-        finished_at: at("2026-11-02T09:01:30Z"),
-        scope: Scope {
-            accounts: vec!["111122223333".into()],
-            regions: vec!["eu-west-1".into(), "us-east-1".into()],
-            services: vec!["s3".into(), "ec2".into(), "iam".into()],
-        },
-        resources,
-        edges: 0,
-        coverage: vec![
-            unit("global", "s3", resources),
-            unit("eu-west-1", "ec2", 0),
-            Coverage {
-                status: CoverageStatus::Error,
-                error: Some("AccessDenied: ec2:DescribeInstances: <not> authorized".into()),
-                error_code: Some("AccessDenied".into()),
-                missing_permission: Some("ec2:DescribeInstances".into()),
-                ..unit("us-east-1", "ec2", 0)
-            },
-        ],
-    }
+        &["s3", "ec2", "iam"],
+        "AccessDenied: ec2:DescribeInstances: <not> authorized",
+    )
 }
 
 /// `n` findings over every check of the library: mixed statuses and
