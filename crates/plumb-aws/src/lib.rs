@@ -14,6 +14,7 @@
 
 mod collector;
 mod error;
+pub mod fix;
 pub mod seed;
 pub mod services;
 mod unit;
