@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::compiled::Compiled;
 use crate::diagnostic::Diagnostic;
 use crate::helpers::HELPERS;
+use crate::template::Template;
 
 /// How to fix a failing resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,6 +94,9 @@ pub struct Check {
     /// What every finding of the check shares: id, title, and the
     /// remediation text of passing findings.
     pub(crate) texts: (Text, Text, Text),
+    /// The remediation text, CLI and Terraform as one template, rendered
+    /// for each failing resource.
+    pub(crate) remediation: Template,
 }
 
 impl Check {
@@ -355,8 +359,20 @@ pub fn load(
         .iter()
         .flat_map(|(f, controls)| controls.iter().map(move |c| format!("{f}:{c}")))
         .collect();
+    let rem = &spec.remediation;
+    let mut remediation = Template::parse(rem.text.trim());
+    for (heading, part) in [
+        ("\n\nAWS CLI:\n", &rem.cli),
+        ("\n\nTerraform:\n", &rem.terraform),
+    ] {
+        if let Some(part) = part {
+            remediation.push_text(heading);
+            remediation.push_parsed(part.trim());
+        }
+    }
     match (condition, problems.is_empty()) {
         (Some(condition), true) => Ok(Check {
+            remediation,
             controls,
             texts: (
                 Text::from(spec.id.as_str()),

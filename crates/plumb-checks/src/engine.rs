@@ -19,6 +19,7 @@ use serde_json::Value as Json;
 use crate::check::Check;
 use crate::compiled::Env;
 use crate::graph::{Edges, Graph};
+use crate::template::Template;
 use crate::value::resource_value;
 
 /// Which evaluator decides conditions. The compiled one is the default;
@@ -787,57 +788,12 @@ fn unit_error(
 /// The remediation text, CLI and Terraform, with `{{…}}` filled from the
 /// resource.
 pub fn render_remediation(check: &Check, r: &Resource) -> String {
-    let rem = &check.spec.remediation;
-    let mut out = render(rem.text.trim(), r);
-    if let Some(cli) = &rem.cli {
-        out.push_str("\n\nAWS CLI:\n");
-        out.push_str(&render(cli.trim(), r));
-    }
-    if let Some(tf) = &rem.terraform {
-        out.push_str("\n\nTerraform:\n");
-        out.push_str(&render(tf.trim(), r));
-    }
-    out
+    check.remediation.render(r)
 }
 
 /// Fills `{{resource.name}}`, `{{resource.uid}}`, `{{resource.region}}`,
 /// `{{resource.account}}`, `{{props.a.b}}` and `{{tags.k}}`; an unknown or
 /// absent value renders as `<path>` so the gap is visible.
 pub fn render(template: &str, r: &Resource) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let Some(end) = rest[start..].find("}}") else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        let path = rest[start + 2..start + end].trim();
-        out.push_str(&lookup(path, r).unwrap_or_else(|| format!("<{path}>")));
-        rest = &rest[start + end + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn lookup(path: &str, r: &Resource) -> Option<String> {
-    let mut parts = path.split('.');
-    let value = match parts.next()? {
-        "resource" => match parts.next()? {
-            "name" => return Some(r.name.clone()),
-            "uid" => return Some(r.uid.clone()),
-            "region" => return Some(r.region.clone()),
-            "account" => return Some(r.account.clone()),
-            "kind" => return Some(r.kind.clone()),
-            _ => return None,
-        },
-        "tags" => return r.tags.get(parts.next()?).cloned(),
-        "props" => parts.try_fold(&r.props, |v, p| v.get(p))?,
-        _ => return None,
-    };
-    match value {
-        Json::String(s) => Some(s.clone()),
-        Json::Null => None,
-        other => Some(other.to_string()),
-    }
+    Template::parse(template).render(r)
 }
