@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use cel::objects::{Key, Map as CelMap};
 use cel::{Context, ExecutionError, Value};
-use plumb_model::{CoverageStatus, Evidence, Finding, Resource, Snapshot, Status, Text};
+use plumb_model::{
+    CoverageStatus, Evidence, EvidenceEntry, Finding, Resource, Snapshot, Status, Text,
+};
 use rayon::prelude::*;
 use serde_json::Value as Json;
 
@@ -348,6 +350,7 @@ fn evaluate_kind(
             .par_iter()
             .map(|r| {
                 let shared = Shared::of(r, &texts);
+                let mut entries = EvidenceEntries::default();
                 // The interpreter's scope, built for the first check that needs
                 // it and shared by the rest of the kind.
                 let mut scope: Option<Context> = None;
@@ -357,7 +360,7 @@ fn evaluate_kind(
                         let Some((condition, applies_when)) = &c.compiled else {
                             continue;
                         };
-                        evaluate_one(c, r, &shared, |part| match part {
+                        evaluate_one(c, r, &shared, &mut entries, |part| match part {
                             Part::AppliesWhen => applies_when.as_ref().map(|a| a.run(&env, r)),
                             Part::Condition => Some(condition.run(&env, r)),
                         })
@@ -372,7 +375,7 @@ fn evaluate_kind(
                             scope.add_variable_from_value("resource", value);
                             scope
                         });
-                        evaluate_one(c, r, &shared, |part| {
+                        evaluate_one(c, r, &shared, &mut entries, |part| {
                             let program = match part {
                                 Part::AppliesWhen => c.applies_when.as_ref()?,
                                 Part::Condition => &c.condition,
@@ -635,10 +638,11 @@ fn gaps_text(r: &Resource) -> String {
 
 /// One check on one resource: `None` when it does not apply. `decide`
 /// evaluates a part of the check (`None` when the check has no such part).
-fn evaluate_one(
-    check: &Check,
+fn evaluate_one<'c>(
+    check: &'c Check,
     r: &Resource,
     shared: &Shared,
+    entries: &mut EvidenceEntries<'c>,
     mut decide: impl FnMut(Part) -> Option<Result<bool, String>>,
 ) -> Option<Finding> {
     match decide(Part::AppliesWhen) {
@@ -656,7 +660,7 @@ fn evaluate_one(
             ));
         }
     }
-    let (evidence, missing) = evidence(check, r);
+    let (evidence, missing) = entries.evidence(check, r);
     if !missing.is_empty() {
         let reason = format!(
             "evidence not collected: {}{}",
@@ -690,36 +694,66 @@ fn evaluate_one(
     Some(finding(check, r, shared, status, evidence, reason))
 }
 
-/// The evidence values, and the evidence paths whose top-level prop is
-/// absent (not collected).
-fn evidence(check: &Check, r: &Resource) -> (Evidence, Vec<String>) {
-    let mut out = Evidence::with_capacity(256);
-    let mut missing = Vec::new();
-    for (path, parts) in &check.evidence_paths {
-        let value = match parts.first().map(String::as_str) {
-            Some("props") => {
-                let top = parts.get(1).map(String::as_str).unwrap_or("");
-                if r.props.get(top).is_none() {
-                    missing.push(path.to_string());
-                    continue;
+/// The evidence entries of one resource, by path: each written once,
+/// however many of the resource's checks record it (the security group
+/// checks all record `props.ip_permissions`, the bucket policy checks
+/// `props.policy`). `None` for a path whose top-level prop is absent (not
+/// collected).
+#[derive(Default)]
+struct EvidenceEntries<'c> {
+    by_path: Vec<(&'c str, Option<EvidenceEntry>)>,
+}
+
+impl<'c> EvidenceEntries<'c> {
+    /// The check's evidence, and its paths whose top-level prop is absent.
+    fn evidence(&mut self, check: &'c Check, r: &Resource) -> (Evidence, Vec<String>) {
+        let mut missing = Vec::new();
+        for (path, parts) in &check.evidence_paths {
+            let known = match self.by_path.iter().find(|(p, _)| *p == &**path) {
+                Some((_, entry)) => entry.is_some(),
+                None => {
+                    let entry = entry(path, parts, r);
+                    let known = entry.is_some();
+                    self.by_path.push((path, entry));
+                    known
                 }
-                let value = parts[1..].iter().try_fold(&r.props, |v, p| v.get(p));
-                out.push(path, value.unwrap_or(&Json::Null));
-                continue;
+            };
+            if !known {
+                missing.push(path.to_string());
             }
-            Some("tags") => parts
-                .get(1)
-                .and_then(|k| r.tags.get(k))
-                .map(|v| Json::String(v.clone()))
-                .unwrap_or(Json::Null),
-            Some("name") => Json::String(r.name.clone()),
-            Some("region") => Json::String(r.region.clone()),
-            Some("account") => Json::String(r.account.clone()),
-            _ => Json::Null,
-        };
-        out.push(path, &value);
+        }
+        let found = check.evidence_paths.iter().filter_map(|(path, _)| {
+            self.by_path
+                .iter()
+                .find(|(p, _)| *p == &**path)
+                .and_then(|(_, entry)| entry.as_ref())
+        });
+        (Evidence::of_entries(found), missing)
     }
-    (out, missing)
+}
+
+/// The evidence entry of one path, `None` when its top-level prop is
+/// absent (not collected).
+fn entry(path: &str, parts: &[String], r: &Resource) -> Option<EvidenceEntry> {
+    let value = match parts.first().map(String::as_str) {
+        Some("props") => {
+            let top = parts.get(1).map(String::as_str).unwrap_or("");
+            let top = r.props.get(top)?;
+            let below = parts.get(2..).unwrap_or_default();
+            let value = below.iter().try_fold(top, |v, p| v.get(p));
+            return Some(EvidenceEntry::new(path, value.unwrap_or(&Json::Null)));
+        }
+        Some("tags") => parts
+            .get(1)
+            .and_then(|k| r.tags.get(k))
+            .map(|v| Json::String(v.clone()))
+            .unwrap_or(Json::Null),
+        Some("name") => Json::String(r.name.clone()),
+        Some("region") => Json::String(r.region.clone()),
+        Some("account") => Json::String(r.account.clone()),
+        _ => Json::Null,
+    };
+    Some(EvidenceEntry::new(path, &value))
 }
 
 /// `error` findings for what the snapshot could not see: every failed unit
