@@ -196,74 +196,170 @@ pub fn evaluate_from<S: Source>(
 ) -> Result<(), S::Error> {
     let plan = Plan::new(checks);
     let edges = Edges::new(&meta.edges, plan.edges);
-    for (kind, kind_checks) in &plan.by_kind {
-        let mut whole = Vec::new();
-        let account_kinds: BTreeSet<&str> = kind_checks
-            .iter()
-            .flat_map(|c| c.account_kinds.iter().map(String::as_str))
-            .collect();
-        // A check that reads its own kind whole sees it in one page.
-        let page_size = if account_kinds.contains(kind) {
-            usize::MAX
-        } else {
-            source.page_size().max(1)
-        };
-        for needed in account_kinds.iter().filter(|k| *k != kind) {
-            whole.push(source.kind(needed)?);
-        }
-        let outgoing: BTreeSet<&str> = relations(kind_checks, "related");
-        let incoming: BTreeSet<&str> = relations(kind_checks, "referrers");
-        let mut after: Option<String> = None;
-        loop {
-            let page = source.page(kind, after.as_deref(), page_size)?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.uid.clone());
-            // The neighbours `related` / `referrers` will ask for.
-            let mut near: BTreeSet<&str> = BTreeSet::new();
-            for r in &page {
-                for (out, wanted) in [(true, &outgoing), (false, &incoming)] {
-                    if wanted.is_empty() {
-                        continue;
+    // Each page is evaluated on a thread of its own, in a pool of its own,
+    // while this thread reads the next one: reading (whose parsing runs in
+    // the global pool) and evaluating overlap instead of taking turns, and
+    // neither waits behind the other's jobs in one pool.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .thread_name(|i| format!("plumb-evaluate-{i}"))
+        .build()
+        .ok();
+    let pool = pool.as_ref();
+    let edges = &edges;
+    std::thread::scope(|scope| {
+        let mut evaluating: Option<Evaluating<'_, '_>> = None;
+        for (kind, kind_checks) in &plan.by_kind {
+            let account_kinds: BTreeSet<&str> = kind_checks
+                .iter()
+                .flat_map(|c| c.account_kinds.iter().map(String::as_str))
+                .collect();
+            // A check that reads its own kind whole sees it in one page.
+            let page_size = if account_kinds.contains(kind) {
+                usize::MAX
+            } else {
+                source.page_size().max(1)
+            };
+            let mut whole = Vec::new();
+            for needed in account_kinds.iter().filter(|k| *k != kind) {
+                whole.push(source.kind(needed)?);
+            }
+            let whole = Arc::new(whole);
+            let outgoing: BTreeSet<&str> = relations(kind_checks, "related");
+            let incoming: BTreeSet<&str> = relations(kind_checks, "referrers");
+            let mut after: Option<String> = None;
+            loop {
+                let page = source.page(kind, after.as_deref(), page_size)?;
+                let neighbours = match page.last() {
+                    Some(last) => {
+                        after = Some(last.uid.clone());
+                        let near = neighbours(&page, &whole, edges, &outgoing, &incoming);
+                        if near.is_empty() {
+                            Vec::new()
+                        } else {
+                            source.uids(&near)?
+                        }
                     }
-                    near.extend(
-                        edges
-                            .of(&r.uid, out)
-                            .iter()
-                            .filter(|(relation, _)| wanted.contains(relation))
-                            .map(|(_, other)| *other),
-                    );
+                    None => Vec::new(),
+                };
+                // The previous page's findings, now that this one is read.
+                if let Some(done) = evaluating.take() {
+                    hand_on(done, meta, &mut sink);
+                }
+                if page.is_empty() {
+                    emit_coverage_errors(kind_checks, meta, &mut sink);
+                    break;
+                }
+                let last = page.len() < page_size;
+                let whole = whole.clone();
+                let handle = scope.spawn(move || {
+                    let mut found = Vec::new();
+                    let evaluate = || {
+                        let resources: Vec<&Resource> = page.iter().collect();
+                        let mut context = resources.clone();
+                        context.extend(whole.iter().flatten());
+                        context.extend(neighbours.iter());
+                        let graph = Graph::new(&context, edges, &meta.coverage, None);
+                        evaluate_kind(
+                            kind_checks,
+                            resources,
+                            &graph,
+                            meta,
+                            evaluator,
+                            &mut |c, f| found.push((c, f)),
+                        );
+                        drop(graph);
+                        // Freeing a page's JSON trees is as costly as
+                        // reading them: on all the pool's threads.
+                        page.into_par_iter().for_each(drop);
+                        drop(neighbours);
+                    };
+                    match pool {
+                        Some(pool) => pool.install(evaluate),
+                        None => evaluate(),
+                    }
+                    found
+                });
+                // The last page of a kind carries its coverage errors, handed
+                // on after its findings while the next kind is read.
+                evaluating = Some(Evaluating {
+                    handle,
+                    then_coverage_of: last.then_some(kind_checks.as_slice()),
+                });
+                if last {
+                    break;
                 }
             }
-            let in_memory: BTreeSet<&str> = page
-                .iter()
-                .chain(whole.iter().flatten())
-                .map(|r| r.uid.as_str())
-                .collect();
-            let near: Vec<&str> = near.difference(&in_memory).copied().collect();
-            let neighbours = if near.is_empty() {
-                Vec::new()
-            } else {
-                source.uids(&near)?
-            };
-            let resources: Vec<&Resource> = page.iter().collect();
-            let mut context = resources.clone();
-            context.extend(whole.iter().flatten());
-            context.extend(neighbours.iter());
-            let graph = Graph::new(&context, &edges, &meta.coverage, None);
-            evaluate_kind(kind_checks, resources, &graph, meta, evaluator, &mut sink);
-            drop(graph);
-            // Freeing a page's JSON trees is as costly as reading them: on
-            // both threads.
-            let last_len = page.len();
-            page.into_par_iter().for_each(drop);
-            drop(neighbours);
-            if last_len < page_size {
-                break;
-            }
         }
-        emit_coverage_errors(kind_checks, meta, &mut sink);
+        if let Some(done) = evaluating.take() {
+            hand_on(done, meta, &mut sink);
+        }
+        Ok(())
+    })
+}
+
+/// A page's findings, by check, in the order they are handed on.
+type Found<'c> = Vec<(&'c Check, Vec<Finding>)>;
+
+/// A page being evaluated on its own thread.
+struct Evaluating<'s, 'c> {
+    handle: std::thread::ScopedJoinHandle<'s, Found<'c>>,
+    /// The checks whose coverage errors follow: those of the page's kind
+    /// when it is the kind's last page.
+    then_coverage_of: Option<&'c [&'c Check]>,
+}
+
+/// Waits for a page's evaluation and hands its findings to `sink`, then
+/// its kind's coverage errors if it was the kind's last page.
+fn hand_on(
+    evaluating: Evaluating<'_, '_>,
+    meta: &Snapshot,
+    sink: &mut impl FnMut(&Check, Vec<Finding>),
+) {
+    let found = evaluating
+        .handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    for (check, findings) in found {
+        sink(check, findings);
     }
-    Ok(())
+    if let Some(checks) = evaluating.then_coverage_of {
+        emit_coverage_errors(checks, meta, sink);
+    }
+}
+
+/// The uids `related` / `referrers` will ask for from `page` that are not
+/// in memory already.
+fn neighbours<'e>(
+    page: &[Resource],
+    whole: &[Vec<Resource>],
+    edges: &'e Edges<'_>,
+    outgoing: &BTreeSet<&str>,
+    incoming: &BTreeSet<&str>,
+) -> Vec<&'e str> {
+    let mut near: BTreeSet<&'e str> = BTreeSet::new();
+    for r in page {
+        for (out, wanted) in [(true, outgoing), (false, incoming)] {
+            if wanted.is_empty() {
+                continue;
+            }
+            near.extend(
+                edges
+                    .of(&r.uid, out)
+                    .iter()
+                    .filter(|(relation, _)| wanted.contains(relation))
+                    .map(|(_, other)| *other),
+            );
+        }
+    }
+    let in_memory: BTreeSet<&str> = page
+        .iter()
+        .chain(whole.iter().flatten())
+        .map(|r| r.uid.as_str())
+        .collect();
+    near.into_iter()
+        .filter(|uid| !in_memory.contains(*uid))
+        .collect()
 }
 
 /// The relations the checks follow with `function`.
@@ -308,13 +404,13 @@ fn needed_kinds<'c>(kind: &str, checks: &[&'c Check]) -> BTreeSet<&'c str> {
 
 /// Every check of one kind on every resource of it, in parallel; each
 /// check's findings go to `sink` in resource-uid order.
-fn evaluate_kind(
-    kind_checks: &[&Check],
+fn evaluate_kind<'c>(
+    kind_checks: &[&'c Check],
     mut resources: Vec<&Resource>,
     graph: &Graph<'_>,
     snapshot: &Snapshot,
     evaluator: Evaluator,
-    sink: &mut impl FnMut(&Check, Vec<Finding>),
+    sink: &mut impl FnMut(&'c Check, Vec<Finding>),
 ) {
     let env = Env {
         graph,
