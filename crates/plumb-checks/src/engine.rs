@@ -21,6 +21,7 @@ use serde_json::Value as Json;
 use crate::check::Check;
 use crate::compiled::Env;
 use crate::graph::{Edges, Graph};
+use crate::projection::Props;
 use crate::template::Template;
 use crate::value::resource_value;
 
@@ -116,6 +117,20 @@ pub trait Source {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<Resource>, Self::Error>;
+    /// [`Source::page`] where only the top-level props named in `props`
+    /// will be read (all of them when `None`): a source may leave the
+    /// others out of the resources it returns. By default it reads them
+    /// all.
+    fn page_with_props(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, Self::Error> {
+        let _ = props;
+        self.page(kind, after, limit)
+    }
     /// The resources with these uids (those the snapshot holds).
     fn uids(&mut self, uids: &[&str]) -> Result<Vec<Resource>, Self::Error>;
     /// How many resources to read and evaluate at a time.
@@ -164,6 +179,24 @@ impl Source for MemorySource<'_> {
             .collect();
         all.sort_by(|a, b| a.uid.cmp(&b.uid));
         Ok(all.into_iter().take(limit).cloned().collect())
+    }
+
+    fn page_with_props(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, Self::Error> {
+        let mut page = self.page(kind, after, limit)?;
+        if let Some(props) = props {
+            for r in &mut page {
+                if let Json::Object(all) = &mut r.props {
+                    all.retain(|name, _| props.contains(&name.as_str()));
+                }
+            }
+        }
+        Ok(page)
     }
 
     fn uids(&mut self, uids: &[&str]) -> Result<Vec<Resource>, Self::Error> {
@@ -227,9 +260,16 @@ pub fn evaluate_from<S: Source>(
             let whole = Arc::new(whole);
             let outgoing: BTreeSet<&str> = relations(kind_checks, "related");
             let incoming: BTreeSet<&str> = relations(kind_checks, "referrers");
+            let mut props = Props::default();
+            kind_checks.iter().for_each(|c| props.extend(&c.props));
+            let props: Option<Vec<&str>> = match &props {
+                Props::Some(names) => Some(names.iter().map(String::as_str).collect()),
+                Props::All => None,
+            };
             let mut after: Option<String> = None;
             loop {
-                let page = source.page(kind, after.as_deref(), page_size)?;
+                let page =
+                    source.page_with_props(kind, after.as_deref(), page_size, props.as_deref())?;
                 let neighbours = match page.last() {
                     Some(last) => {
                         after = Some(last.uid.clone());

@@ -17,6 +17,7 @@ pub mod framework;
 mod graph;
 pub mod helpers;
 pub mod library;
+mod projection;
 mod template;
 pub mod value;
 

@@ -74,6 +74,15 @@ impl Template {
         }
     }
 
+    /// The top-level props the template reads: `None` for one that shows
+    /// props whole.
+    pub(crate) fn props(&self) -> impl Iterator<Item = Option<&str>> {
+        self.parts.iter().filter_map(|part| match part {
+            Part::Field(Field::Props(path), _) => Some(path.first().map(String::as_str)),
+            _ => None,
+        })
+    }
+
     /// The template filled from `r`; an absent value renders as `<path>`
     /// so the gap is visible.
     pub(crate) fn render(&self, r: &Resource) -> String {
