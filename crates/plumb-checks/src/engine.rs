@@ -216,10 +216,11 @@ pub const PAGE: usize = 8192;
 
 /// Runs `checks` on the snapshot `meta` describes (scope, coverage and
 /// edges; its `resources` are not read) with the resources read from
-/// `source` a page at a time: in memory at once are one page of the kind
-/// being checked, the kinds its checks read whole (`kind_in_account`), and
-/// the page's neighbours that `related` and `referrers` follow. Findings
-/// go to `sink` as in [`evaluate_each`].
+/// `source` a page at a time: in memory at once are two pages of the kind
+/// being checked (one evaluated while the next is read), the kinds its
+/// checks read whole (`kind_in_account`), and the pages' neighbours that
+/// `related` and `referrers` follow. Findings go to `sink` as in
+/// [`evaluate_each`].
 pub fn evaluate_from<S: Source>(
     checks: &[&Check],
     meta: &Snapshot,
