@@ -82,6 +82,18 @@ impl plumb_checks::Source for Stored {
         })
     }
 
+    fn page_with_props(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, Self::Error> {
+        self.timed(kind, |store, id| {
+            store.resources_page_with_props(id, kind, after, limit, props)
+        })
+    }
+
     fn uids(&mut self, uids: &[&str]) -> Result<Vec<Resource>, Self::Error> {
         self.timed("by uid", |store, id| store.resources_by_uid(id, uids))
     }

@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::compiled::Compiled;
 use crate::diagnostic::Diagnostic;
 use crate::helpers::HELPERS;
+use crate::projection::Props;
+use crate::template::Template;
 
 /// How to fix a failing resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,6 +95,11 @@ pub struct Check {
     /// What every finding of the check shares: id, title, and the
     /// remediation text of passing findings.
     pub(crate) texts: (Text, Text, Text),
+    /// The remediation text, CLI and Terraform as one template, rendered
+    /// for each failing resource.
+    pub(crate) remediation: Template,
+    /// The top-level props of its resources the check can read.
+    pub(crate) props: Props,
 }
 
 impl Check {
@@ -355,8 +362,40 @@ pub fn load(
         .iter()
         .flat_map(|(f, controls)| controls.iter().map(move |c| format!("{f}:{c}")))
         .collect();
+    let rem = &spec.remediation;
+    let mut remediation = Template::parse(rem.text.trim());
+    for (heading, part) in [
+        ("\n\nAWS CLI:\n", &rem.cli),
+        ("\n\nTerraform:\n", &rem.terraform),
+    ] {
+        if let Some(part) = part {
+            remediation.push_text(heading);
+            remediation.push_parsed(part.trim());
+        }
+    }
+    let mut props = Props::default();
+    for program in condition.iter().chain(applies_when.iter()) {
+        props.read_by(program.expression());
+    }
+    // Other resources of its own kind come from the same pages.
+    if needs_kinds.contains(&spec.kind) {
+        props = Props::All;
+    }
+    for (_, parts) in &evidence_paths {
+        if let (Some("props"), Some(name)) = (parts.first().map(String::as_str), parts.get(1)) {
+            props.insert(name);
+        }
+    }
+    for name in remediation.props() {
+        match name {
+            Some(name) => props.insert(name),
+            None => props = Props::All,
+        }
+    }
     match (condition, problems.is_empty()) {
         (Some(condition), true) => Ok(Check {
+            remediation,
+            props,
             controls,
             texts: (
                 Text::from(spec.id.as_str()),

@@ -12,13 +12,17 @@ use std::sync::Arc;
 
 use cel::objects::{Key, Map as CelMap};
 use cel::{Context, ExecutionError, Value};
-use plumb_model::{CoverageStatus, Evidence, Finding, Resource, Snapshot, Status, Text};
+use plumb_model::{
+    CoverageStatus, Evidence, EvidenceEntry, Finding, Resource, Snapshot, Status, Text,
+};
 use rayon::prelude::*;
 use serde_json::Value as Json;
 
 use crate::check::Check;
 use crate::compiled::Env;
 use crate::graph::{Edges, Graph};
+use crate::projection::Props;
+use crate::template::Template;
 use crate::value::resource_value;
 
 /// Which evaluator decides conditions. The compiled one is the default;
@@ -113,6 +117,20 @@ pub trait Source {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<Resource>, Self::Error>;
+    /// [`Source::page`] where only the top-level props named in `props`
+    /// will be read (all of them when `None`): a source may leave the
+    /// others out of the resources it returns. By default it reads them
+    /// all.
+    fn page_with_props(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, Self::Error> {
+        let _ = props;
+        self.page(kind, after, limit)
+    }
     /// The resources with these uids (those the snapshot holds).
     fn uids(&mut self, uids: &[&str]) -> Result<Vec<Resource>, Self::Error>;
     /// How many resources to read and evaluate at a time.
@@ -163,6 +181,24 @@ impl Source for MemorySource<'_> {
         Ok(all.into_iter().take(limit).cloned().collect())
     }
 
+    fn page_with_props(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, Self::Error> {
+        let mut page = self.page(kind, after, limit)?;
+        if let Some(props) = props {
+            for r in &mut page {
+                if let Json::Object(all) = &mut r.props {
+                    all.retain(|name, _| props.contains(&name.as_str()));
+                }
+            }
+        }
+        Ok(page)
+    }
+
     fn uids(&mut self, uids: &[&str]) -> Result<Vec<Resource>, Self::Error> {
         let wanted: BTreeSet<&str> = uids.iter().copied().collect();
         Ok(self
@@ -180,10 +216,11 @@ pub const PAGE: usize = 8192;
 
 /// Runs `checks` on the snapshot `meta` describes (scope, coverage and
 /// edges; its `resources` are not read) with the resources read from
-/// `source` a page at a time: in memory at once are one page of the kind
-/// being checked, the kinds its checks read whole (`kind_in_account`), and
-/// the page's neighbours that `related` and `referrers` follow. Findings
-/// go to `sink` as in [`evaluate_each`].
+/// `source` a page at a time: in memory at once are two pages of the kind
+/// being checked (one evaluated while the next is read), the kinds its
+/// checks read whole (`kind_in_account`), and the pages' neighbours that
+/// `related` and `referrers` follow. Findings go to `sink` as in
+/// [`evaluate_each`].
 pub fn evaluate_from<S: Source>(
     checks: &[&Check],
     meta: &Snapshot,
@@ -193,74 +230,177 @@ pub fn evaluate_from<S: Source>(
 ) -> Result<(), S::Error> {
     let plan = Plan::new(checks);
     let edges = Edges::new(&meta.edges, plan.edges);
-    for (kind, kind_checks) in &plan.by_kind {
-        let mut whole = Vec::new();
-        let account_kinds: BTreeSet<&str> = kind_checks
-            .iter()
-            .flat_map(|c| c.account_kinds.iter().map(String::as_str))
-            .collect();
-        // A check that reads its own kind whole sees it in one page.
-        let page_size = if account_kinds.contains(kind) {
-            usize::MAX
-        } else {
-            source.page_size().max(1)
-        };
-        for needed in account_kinds.iter().filter(|k| *k != kind) {
-            whole.push(source.kind(needed)?);
-        }
-        let outgoing: BTreeSet<&str> = relations(kind_checks, "related");
-        let incoming: BTreeSet<&str> = relations(kind_checks, "referrers");
-        let mut after: Option<String> = None;
-        loop {
-            let page = source.page(kind, after.as_deref(), page_size)?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.uid.clone());
-            // The neighbours `related` / `referrers` will ask for.
-            let mut near: BTreeSet<&str> = BTreeSet::new();
-            for r in &page {
-                for (out, wanted) in [(true, &outgoing), (false, &incoming)] {
-                    if wanted.is_empty() {
-                        continue;
+    // Each page is evaluated on a thread of its own, in a pool of its own,
+    // while this thread reads the next one: reading (whose parsing runs in
+    // the global pool) and evaluating overlap instead of taking turns, and
+    // neither waits behind the other's jobs in one pool.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(rayon::current_num_threads())
+        .thread_name(|i| format!("plumb-evaluate-{i}"))
+        .build()
+        .ok();
+    let pool = pool.as_ref();
+    let edges = &edges;
+    std::thread::scope(|scope| {
+        let mut evaluating: Option<Evaluating<'_, '_>> = None;
+        for (kind, kind_checks) in &plan.by_kind {
+            let account_kinds: BTreeSet<&str> = kind_checks
+                .iter()
+                .flat_map(|c| c.account_kinds.iter().map(String::as_str))
+                .collect();
+            // A check that reads its own kind whole sees it in one page.
+            let page_size = if account_kinds.contains(kind) {
+                usize::MAX
+            } else {
+                source.page_size().max(1)
+            };
+            let mut whole = Vec::new();
+            for needed in account_kinds.iter().filter(|k| *k != kind) {
+                whole.push(source.kind(needed)?);
+            }
+            let whole = Arc::new(whole);
+            let outgoing: BTreeSet<&str> = relations(kind_checks, "related");
+            let incoming: BTreeSet<&str> = relations(kind_checks, "referrers");
+            let mut props = Props::default();
+            kind_checks.iter().for_each(|c| props.extend(&c.props));
+            let props: Option<Vec<&str>> = match &props {
+                Props::Some(names) => Some(names.iter().map(String::as_str).collect()),
+                Props::All => None,
+            };
+            let mut after: Option<String> = None;
+            loop {
+                let page =
+                    source.page_with_props(kind, after.as_deref(), page_size, props.as_deref())?;
+                let neighbours = match page.last() {
+                    Some(last) => {
+                        after = Some(last.uid.clone());
+                        let near = neighbours(&page, &whole, edges, &outgoing, &incoming);
+                        if near.is_empty() {
+                            Vec::new()
+                        } else {
+                            source.uids(&near)?
+                        }
                     }
-                    near.extend(
-                        edges
-                            .of(&r.uid, out)
-                            .iter()
-                            .filter(|(relation, _)| wanted.contains(relation))
-                            .map(|(_, other)| *other),
-                    );
+                    None => Vec::new(),
+                };
+                // The previous page's findings, now that this one is read.
+                if let Some(done) = evaluating.take() {
+                    hand_on(done, meta, &mut sink);
+                }
+                if page.is_empty() {
+                    emit_coverage_errors(kind_checks, meta, &mut sink);
+                    break;
+                }
+                let last = page.len() < page_size;
+                let whole = whole.clone();
+                let handle = scope.spawn(move || {
+                    let mut found = Vec::new();
+                    let evaluate = || {
+                        let resources: Vec<&Resource> = page.iter().collect();
+                        let mut context = resources.clone();
+                        context.extend(whole.iter().flatten());
+                        context.extend(neighbours.iter());
+                        let graph = Graph::new(&context, edges, &meta.coverage, None);
+                        evaluate_kind(
+                            kind_checks,
+                            resources,
+                            &graph,
+                            meta,
+                            evaluator,
+                            &mut |c, f| found.push((c, f)),
+                        );
+                        drop(graph);
+                        // Freeing a page's JSON trees is as costly as
+                        // reading them: on all the pool's threads.
+                        page.into_par_iter().for_each(drop);
+                        drop(neighbours);
+                    };
+                    match pool {
+                        Some(pool) => pool.install(evaluate),
+                        None => evaluate(),
+                    }
+                    found
+                });
+                // The last page of a kind carries its coverage errors, handed
+                // on after its findings while the next kind is read.
+                evaluating = Some(Evaluating {
+                    handle,
+                    then_coverage_of: last.then_some(kind_checks.as_slice()),
+                });
+                if last {
+                    break;
                 }
             }
-            let in_memory: BTreeSet<&str> = page
-                .iter()
-                .chain(whole.iter().flatten())
-                .map(|r| r.uid.as_str())
-                .collect();
-            let near: Vec<&str> = near.difference(&in_memory).copied().collect();
-            let neighbours = if near.is_empty() {
-                Vec::new()
-            } else {
-                source.uids(&near)?
-            };
-            let resources: Vec<&Resource> = page.iter().collect();
-            let mut context = resources.clone();
-            context.extend(whole.iter().flatten());
-            context.extend(neighbours.iter());
-            let graph = Graph::new(&context, &edges, &meta.coverage, None);
-            evaluate_kind(kind_checks, resources, &graph, meta, evaluator, &mut sink);
-            drop(graph);
-            // Freeing a page's JSON trees is as costly as reading them: on
-            // both threads.
-            let last_len = page.len();
-            page.into_par_iter().for_each(drop);
-            drop(neighbours);
-            if last_len < page_size {
-                break;
-            }
         }
-        emit_coverage_errors(kind_checks, meta, &mut sink);
+        if let Some(done) = evaluating.take() {
+            hand_on(done, meta, &mut sink);
+        }
+        Ok(())
+    })
+}
+
+/// A page's findings, by check, in the order they are handed on.
+type Found<'c> = Vec<(&'c Check, Vec<Finding>)>;
+
+/// A page being evaluated on its own thread.
+struct Evaluating<'s, 'c> {
+    handle: std::thread::ScopedJoinHandle<'s, Found<'c>>,
+    /// The checks whose coverage errors follow: those of the page's kind
+    /// when it is the kind's last page.
+    then_coverage_of: Option<&'c [&'c Check]>,
+}
+
+/// Waits for a page's evaluation and hands its findings to `sink`, then
+/// its kind's coverage errors if it was the kind's last page.
+fn hand_on(
+    evaluating: Evaluating<'_, '_>,
+    meta: &Snapshot,
+    sink: &mut impl FnMut(&Check, Vec<Finding>),
+) {
+    let found = evaluating
+        .handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    for (check, findings) in found {
+        sink(check, findings);
     }
-    Ok(())
+    if let Some(checks) = evaluating.then_coverage_of {
+        emit_coverage_errors(checks, meta, sink);
+    }
+}
+
+/// The uids `related` / `referrers` will ask for from `page` that are not
+/// in memory already.
+fn neighbours<'e>(
+    page: &[Resource],
+    whole: &[Vec<Resource>],
+    edges: &'e Edges<'_>,
+    outgoing: &BTreeSet<&str>,
+    incoming: &BTreeSet<&str>,
+) -> Vec<&'e str> {
+    let mut near: BTreeSet<&'e str> = BTreeSet::new();
+    for r in page {
+        for (out, wanted) in [(true, outgoing), (false, incoming)] {
+            if wanted.is_empty() {
+                continue;
+            }
+            near.extend(
+                edges
+                    .of(&r.uid, out)
+                    .iter()
+                    .filter(|(relation, _)| wanted.contains(relation))
+                    .map(|(_, other)| *other),
+            );
+        }
+    }
+    let in_memory: BTreeSet<&str> = page
+        .iter()
+        .chain(whole.iter().flatten())
+        .map(|r| r.uid.as_str())
+        .collect();
+    near.into_iter()
+        .filter(|uid| !in_memory.contains(*uid))
+        .collect()
 }
 
 /// The relations the checks follow with `function`.
@@ -305,13 +445,13 @@ fn needed_kinds<'c>(kind: &str, checks: &[&'c Check]) -> BTreeSet<&'c str> {
 
 /// Every check of one kind on every resource of it, in parallel; each
 /// check's findings go to `sink` in resource-uid order.
-fn evaluate_kind(
-    kind_checks: &[&Check],
+fn evaluate_kind<'c>(
+    kind_checks: &[&'c Check],
     mut resources: Vec<&Resource>,
     graph: &Graph<'_>,
     snapshot: &Snapshot,
     evaluator: Evaluator,
-    sink: &mut impl FnMut(&Check, Vec<Finding>),
+    sink: &mut impl FnMut(&'c Check, Vec<Finding>),
 ) {
     let env = Env {
         graph,
@@ -347,6 +487,7 @@ fn evaluate_kind(
             .par_iter()
             .map(|r| {
                 let shared = Shared::of(r, &texts);
+                let mut entries = EvidenceEntries::default();
                 // The interpreter's scope, built for the first check that needs
                 // it and shared by the rest of the kind.
                 let mut scope: Option<Context> = None;
@@ -356,7 +497,7 @@ fn evaluate_kind(
                         let Some((condition, applies_when)) = &c.compiled else {
                             continue;
                         };
-                        evaluate_one(c, r, &shared, |part| match part {
+                        evaluate_one(c, r, &shared, &mut entries, |part| match part {
                             Part::AppliesWhen => applies_when.as_ref().map(|a| a.run(&env, r)),
                             Part::Condition => Some(condition.run(&env, r)),
                         })
@@ -371,7 +512,7 @@ fn evaluate_kind(
                             scope.add_variable_from_value("resource", value);
                             scope
                         });
-                        evaluate_one(c, r, &shared, |part| {
+                        evaluate_one(c, r, &shared, &mut entries, |part| {
                             let program = match part {
                                 Part::AppliesWhen => c.applies_when.as_ref()?,
                                 Part::Condition => &c.condition,
@@ -635,10 +776,11 @@ fn gaps_text(r: &Resource) -> String {
 
 /// One check on one resource: `None` when it does not apply. `decide`
 /// evaluates a part of the check (`None` when the check has no such part).
-fn evaluate_one(
-    check: &Check,
+fn evaluate_one<'c>(
+    check: &'c Check,
     r: &Resource,
     shared: &Shared,
+    entries: &mut EvidenceEntries<'c>,
     mut decide: impl FnMut(Part) -> Option<Result<bool, String>>,
 ) -> Option<Finding> {
     match decide(Part::AppliesWhen) {
@@ -656,7 +798,7 @@ fn evaluate_one(
             ));
         }
     }
-    let (evidence, missing) = evidence(check, r);
+    let (evidence, missing) = entries.evidence(check, r);
     if !missing.is_empty() {
         let reason = format!(
             "evidence not collected: {}{}",
@@ -690,36 +832,66 @@ fn evaluate_one(
     Some(finding(check, r, shared, status, evidence, reason))
 }
 
-/// The evidence values, and the evidence paths whose top-level prop is
-/// absent (not collected).
-fn evidence(check: &Check, r: &Resource) -> (Evidence, Vec<String>) {
-    let mut out = Evidence::with_capacity(256);
-    let mut missing = Vec::new();
-    for (path, parts) in &check.evidence_paths {
-        let value = match parts.first().map(String::as_str) {
-            Some("props") => {
-                let top = parts.get(1).map(String::as_str).unwrap_or("");
-                if r.props.get(top).is_none() {
-                    missing.push(path.to_string());
-                    continue;
+/// The evidence entries of one resource, by path: each written once,
+/// however many of the resource's checks record it (the security group
+/// checks all record `props.ip_permissions`, the bucket policy checks
+/// `props.policy`). `None` for a path whose top-level prop is absent (not
+/// collected).
+#[derive(Default)]
+struct EvidenceEntries<'c> {
+    by_path: Vec<(&'c str, Option<EvidenceEntry>)>,
+}
+
+impl<'c> EvidenceEntries<'c> {
+    /// The check's evidence, and its paths whose top-level prop is absent.
+    fn evidence(&mut self, check: &'c Check, r: &Resource) -> (Evidence, Vec<String>) {
+        let mut missing = Vec::new();
+        for (path, parts) in &check.evidence_paths {
+            let known = match self.by_path.iter().find(|(p, _)| *p == &**path) {
+                Some((_, entry)) => entry.is_some(),
+                None => {
+                    let entry = entry(path, parts, r);
+                    let known = entry.is_some();
+                    self.by_path.push((path, entry));
+                    known
                 }
-                let value = parts[1..].iter().try_fold(&r.props, |v, p| v.get(p));
-                out.push(path, value.unwrap_or(&Json::Null));
-                continue;
+            };
+            if !known {
+                missing.push(path.to_string());
             }
-            Some("tags") => parts
-                .get(1)
-                .and_then(|k| r.tags.get(k))
-                .map(|v| Json::String(v.clone()))
-                .unwrap_or(Json::Null),
-            Some("name") => Json::String(r.name.clone()),
-            Some("region") => Json::String(r.region.clone()),
-            Some("account") => Json::String(r.account.clone()),
-            _ => Json::Null,
-        };
-        out.push(path, &value);
+        }
+        let found = check.evidence_paths.iter().filter_map(|(path, _)| {
+            self.by_path
+                .iter()
+                .find(|(p, _)| *p == &**path)
+                .and_then(|(_, entry)| entry.as_ref())
+        });
+        (Evidence::of_entries(found), missing)
     }
-    (out, missing)
+}
+
+/// The evidence entry of one path, `None` when its top-level prop is
+/// absent (not collected).
+fn entry(path: &str, parts: &[String], r: &Resource) -> Option<EvidenceEntry> {
+    let value = match parts.first().map(String::as_str) {
+        Some("props") => {
+            let top = parts.get(1).map(String::as_str).unwrap_or("");
+            let top = r.props.get(top)?;
+            let below = parts.get(2..).unwrap_or_default();
+            let value = below.iter().try_fold(top, |v, p| v.get(p));
+            return Some(EvidenceEntry::new(path, value.unwrap_or(&Json::Null)));
+        }
+        Some("tags") => parts
+            .get(1)
+            .and_then(|k| r.tags.get(k))
+            .map(|v| Json::String(v.clone()))
+            .unwrap_or(Json::Null),
+        Some("name") => Json::String(r.name.clone()),
+        Some("region") => Json::String(r.region.clone()),
+        Some("account") => Json::String(r.account.clone()),
+        _ => Json::Null,
+    };
+    Some(EvidenceEntry::new(path, &value))
 }
 
 /// `error` findings for what the snapshot could not see: every failed unit
@@ -789,57 +961,12 @@ fn unit_error(
 /// The remediation text, CLI and Terraform, with `{{…}}` filled from the
 /// resource.
 pub fn render_remediation(check: &Check, r: &Resource) -> String {
-    let rem = &check.spec.remediation;
-    let mut out = render(rem.text.trim(), r);
-    if let Some(cli) = &rem.cli {
-        out.push_str("\n\nAWS CLI:\n");
-        out.push_str(&render(cli.trim(), r));
-    }
-    if let Some(tf) = &rem.terraform {
-        out.push_str("\n\nTerraform:\n");
-        out.push_str(&render(tf.trim(), r));
-    }
-    out
+    check.remediation.render(r)
 }
 
 /// Fills `{{resource.name}}`, `{{resource.uid}}`, `{{resource.region}}`,
 /// `{{resource.account}}`, `{{props.a.b}}` and `{{tags.k}}`; an unknown or
 /// absent value renders as `<path>` so the gap is visible.
 pub fn render(template: &str, r: &Resource) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let Some(end) = rest[start..].find("}}") else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        let path = rest[start + 2..start + end].trim();
-        out.push_str(&lookup(path, r).unwrap_or_else(|| format!("<{path}>")));
-        rest = &rest[start + end + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn lookup(path: &str, r: &Resource) -> Option<String> {
-    let mut parts = path.split('.');
-    let value = match parts.next()? {
-        "resource" => match parts.next()? {
-            "name" => return Some(r.name.clone()),
-            "uid" => return Some(r.uid.clone()),
-            "region" => return Some(r.region.clone()),
-            "account" => return Some(r.account.clone()),
-            "kind" => return Some(r.kind.clone()),
-            _ => return None,
-        },
-        "tags" => return r.tags.get(parts.next()?).cloned(),
-        "props" => parts.try_fold(&r.props, |v, p| v.get(p))?,
-        _ => return None,
-    };
-    match value {
-        Json::String(s) => Some(s.clone()),
-        Json::Null => None,
-        other => Some(other.to_string()),
-    }
+    Template::parse(template).render(r)
 }

@@ -7,6 +7,7 @@
 //! hold, is an error with its reason, never an empty list.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 use plumb_model::{Coverage, CoverageStatus, Edge, Resource};
 
@@ -53,6 +54,22 @@ impl<'a> Edges<'a> {
         let index = if out { &self.out } else { &self.into };
         index.get(uid).map(Vec::as_slice).unwrap_or_default()
     }
+}
+
+/// The service that collects `kind`: looked up on every `kind_in_account`
+/// and `referrers` call, so from a table built once rather than from
+/// `kinds::find`, which lists every kind each time.
+fn service_of(kind: &str) -> Option<&'static str> {
+    static SERVICES: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    SERVICES
+        .get_or_init(|| {
+            plumb_model::kinds::all()
+                .into_iter()
+                .map(|k| (k.name, k.service))
+                .collect()
+        })
+        .get(kind)
+        .copied()
 }
 
 /// The indexes one kind's evaluation reads.
@@ -119,9 +136,7 @@ impl<'a> Graph<'a> {
 
     /// Whether every resource of `kind` in `account` is in the snapshot.
     pub(crate) fn complete(&self, account: &str, kind: &str) -> Result<(), String> {
-        let service = plumb_model::kinds::find(kind)
-            .map(|k| k.service)
-            .ok_or_else(|| format!("unknown kind {kind}"))?;
+        let service = service_of(kind).ok_or_else(|| format!("unknown kind {kind}"))?;
         if !self.collected.contains(&(account, service)) {
             return Err(format!(
                 "{kind} of {account} was not collected (service {service} not in this snapshot)"

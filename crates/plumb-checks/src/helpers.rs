@@ -151,6 +151,8 @@ pub fn cidr_is_public(cidr: &str) -> bool {
 /// the whole internet reach `port` (any port when `port` is -1), over TCP,
 /// UDP or all protocols.
 pub fn ingress_open_to_world<'a, D: Doc<'a>>(permissions: D, port: i64) -> bool {
+    // The port and protocol first: they rule out most permissions without
+    // reading their ranges (conditions ask this for each of several ports).
     items(permissions).into_iter().any(|p| {
         let protocol = field(p, "ip_protocol").and_then(text).unwrap_or("");
         let all = protocol == "-1" || protocol.eq_ignore_ascii_case("all");
@@ -161,25 +163,14 @@ pub fn ingress_open_to_world<'a, D: Doc<'a>>(permissions: D, port: i64) -> bool 
                     let to = field(p, "to_port").and_then(int).unwrap_or(65535);
                     from <= port && port <= to
                 }));
-        let open_v4 = field(p, "ip_ranges")
-            .map(items)
-            .unwrap_or_default()
-            .into_iter()
-            .any(|r| {
-                field(r, "cidr_ip")
-                    .and_then(text)
-                    .is_some_and(cidr_is_public)
-            });
-        let open_v6 = field(p, "ipv6_ranges")
-            .map(items)
-            .unwrap_or_default()
-            .into_iter()
-            .any(|r| {
-                field(r, "cidr_ipv6")
-                    .and_then(text)
-                    .is_some_and(cidr_is_public)
-            });
-        covers && (open_v4 || open_v6)
+        let open = |ranges: &str, key: &str| {
+            field(p, ranges).is_some_and(|list| {
+                items(list)
+                    .into_iter()
+                    .any(|r| field(r, key).and_then(text).is_some_and(cidr_is_public))
+            })
+        };
+        covers && (open("ip_ranges", "cidr_ip") || open("ipv6_ranges", "cidr_ipv6"))
     })
 }
 

@@ -17,6 +17,8 @@ pub mod framework;
 mod graph;
 pub mod helpers;
 pub mod library;
+mod projection;
+mod template;
 pub mod value;
 
 pub use check::{Check, CheckSpec, Remediation};

@@ -103,6 +103,19 @@ impl plumb_checks::Source for StoreSource<'_> {
         self.kept(read)
     }
 
+    fn page_with_props(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+        props: Option<&[&str]>,
+    ) -> Result<Vec<plumb_model::Resource>, Self::Error> {
+        let read = self
+            .store
+            .resources_page_with_props(self.snapshot, kind, after, limit, props);
+        self.kept(read)
+    }
+
     fn uids(&mut self, uids: &[&str]) -> Result<Vec<plumb_model::Resource>, Self::Error> {
         let read = self.store.resources_by_uid(self.snapshot, uids);
         self.kept(read)

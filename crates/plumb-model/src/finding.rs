@@ -134,6 +134,27 @@ impl Evidence {
         self.0.push(b'}');
     }
 
+    /// A record of `entries`, in order, in one allocation of its exact
+    /// size.
+    pub fn of_entries<'e, I>(entries: I) -> Self
+    where
+        I: IntoIterator<Item = &'e EvidenceEntry>,
+        I::IntoIter: Clone,
+    {
+        let entries = entries.into_iter();
+        let len = 2 + entries.clone().map(|e| e.0.len() + 1).sum::<usize>();
+        let mut text = Vec::with_capacity(len);
+        text.push(b'{');
+        for (i, e) in entries.enumerate() {
+            if i > 0 {
+                text.push(b',');
+            }
+            text.extend_from_slice(&e.0);
+        }
+        text.push(b'}');
+        Evidence(text)
+    }
+
     /// The recorded values, by path.
     pub fn values(&self) -> Map<String, Value> {
         serde_json::from_slice(&self.0).unwrap_or_default()
@@ -147,6 +168,24 @@ impl Evidence {
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.0 == b"{}"
+    }
+}
+
+/// One `path: value` of an evidence record, written as JSON text once so
+/// that every finding of a resource that records the same path copies it
+/// rather than serialising the value again.
+#[derive(Debug, Clone)]
+pub struct EvidenceEntry(Vec<u8>);
+
+impl EvidenceEntry {
+    /// The entry recording `value` for `path`.
+    pub fn new(path: &str, value: &Value) -> Self {
+        let mut text = Vec::new();
+        // Writing strings and `Value`s into a vector cannot fail.
+        let _ = serde_json::to_writer(&mut text, path);
+        text.push(b':');
+        let _ = serde_json::to_writer(&mut text, value);
+        EvidenceEntry(text)
     }
 }
 
@@ -235,5 +274,18 @@ mod evidence_tests {
             serde_json::to_string(&Evidence::default()).unwrap_or_default(),
             "{}"
         );
+    }
+
+    #[test]
+    fn evidence_of_entries_is_the_record_of_their_pushes() {
+        let versioning = json!({"status": "Enabled"});
+        let a = EvidenceEntry::new("props.versioning", &versioning);
+        let b = EvidenceEntry::new("tags.owner", &json!("team \"a\""));
+        let mut pushed = Evidence::default();
+        pushed.push("props.versioning", &versioning);
+        pushed.push("tags.owner", &json!("team \"a\""));
+        let built = Evidence::of_entries([&a, &b]);
+        assert_eq!(built.0, pushed.0);
+        assert_eq!(Evidence::of_entries([]).0, Evidence::default().0);
     }
 }

@@ -164,6 +164,21 @@ pub trait Store {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<Resource>, StoreError>;
+    /// [`Store::resources_page`] keeping only the top-level props that
+    /// `props` names (all of them when `None`), for a reader that needs no
+    /// others: a store may skip the rest while parsing. By default it
+    /// reads them all.
+    fn resources_page_with_props(
+        &mut self,
+        snapshot: i64,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, StoreError> {
+        let _ = props;
+        self.resources_page(snapshot, kind, after, limit)
+    }
     /// The resources of a snapshot with these uids (those it holds).
     fn resources_by_uid(
         &mut self,
@@ -406,6 +421,71 @@ pub(crate) fn resource_from_row(
     })
 }
 
+/// The JSON text of props, keeping only the top-level props `keep` names
+/// (all of them when `None`); the others are skipped, never allocated.
+pub(crate) fn parse_props(text: &str, keep: Option<&[&str]>) -> serde_json::Result<Value> {
+    let Some(keep) = keep else {
+        return serde_json::from_str(text);
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde::de::DeserializeSeed::deserialize(Kept(keep), &mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// Props parsed keeping only some top-level props.
+struct Kept<'k>(&'k [&'k str]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Kept<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+        de.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Kept<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(Name(name)) = map.next_key()? {
+            if self.0.contains(&name.as_ref()) {
+                out.insert(name.into_owned(), map.next_value()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// A key of props, borrowed from the text where it has no escapes.
+struct Name<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Name<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Name<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Name<'de>, E> {
+                Ok(Name(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Name<'de>, E> {
+                Ok(Name(std::borrow::Cow::Owned(v.to_string())))
+            }
+        }
+        de.deserialize_str(Visit)
+    }
+}
+
 /// A value as JSON text for a TEXT or COPY column.
 pub(crate) fn json_text(value: &impl serde::Serialize, what: &str) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| corrupt(what, e))
@@ -423,4 +503,24 @@ pub(crate) fn edge_from_row(from: String, to: String, relation: &str) -> Result<
         )
     })?;
     Ok(Edge { from, to, relation })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn props_are_parsed_keeping_only_the_named_ones() {
+        let text = r#"{"a": {"x": [1, "two"]}, "b\"q": "esc", "c": null, "d": 4}"#;
+        let kept = parse_props(text, Some(&["a", "b\"q", "absent"])).unwrap();
+        assert_eq!(kept, json!({"a": {"x": [1, "two"]}, "b\"q": "esc"}));
+        assert_eq!(
+            parse_props(text, None).unwrap(),
+            serde_json::from_str::<Value>(text).unwrap()
+        );
+        assert!(parse_props("[1]", Some(&["a"])).is_err());
+        assert!(parse_props(r#"{"a": 1} x"#, Some(&["a"])).is_err());
+    }
 }

@@ -10,8 +10,8 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde_json::Value;
 
 use crate::{
-    corrupt, edge_from_row, json_text, latest_version, resource_from_row, Neighbours, QueryResult,
-    ResourceFilter, SnapshotRef, Store, StoreError, MIGRATIONS,
+    corrupt, edge_from_row, json_text, latest_version, parse_props, resource_from_row, Neighbours,
+    QueryResult, ResourceFilter, SnapshotRef, Store, StoreError, MIGRATIONS,
 };
 
 /// A store in one SQLite file.
@@ -156,6 +156,17 @@ impl SqliteStore {
         sql: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<plumb_model::Resource>, StoreError> {
+        self.read_resources_with_props(sql, args, None)
+    }
+
+    /// The resources a statement selects, keeping only the top-level props
+    /// `props` names (all of them when `None`).
+    fn read_resources_with_props(
+        &self,
+        sql: &str,
+        args: &[&dyn rusqlite::ToSql],
+        props: Option<&[&str]>,
+    ) -> Result<Vec<plumb_model::Resource>, StoreError> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query(args).map_err(|e| self.err(e))?;
         // Rows are read one by one and their JSON parsed in parallel: the
@@ -178,12 +189,13 @@ impl SqliteStore {
                 r.get::<_, Option<String>>(7).map_err(|e| self.err(e))?,
             ));
         }
+        let props_kept = props;
         raw.into_par_iter()
             .map(
                 |([uid, kind, provider, account, region, name, tags, props], created)| {
                     let tags: Value = serde_json::from_str(&tags)
                         .map_err(|e| corrupt(format!("tags of {uid}"), e))?;
-                    let props: Value = serde_json::from_str(&props)
+                    let props = parse_props(&props, props_kept)
                         .map_err(|e| corrupt(format!("props of {uid}"), e))?;
                     let created = created.map(|c| parse_time(&c, "created_at")).transpose()?;
                     resource_from_row(
@@ -410,13 +422,24 @@ impl Store for SqliteStore {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<plumb_model::Resource>, StoreError> {
+        self.resources_page_with_props(snapshot, kind, after, limit, None)
+    }
+
+    fn resources_page_with_props(
+        &mut self,
+        snapshot: i64,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+        props: Option<&[&str]>,
+    ) -> Result<Vec<plumb_model::Resource>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let after = after.unwrap_or("");
         let sql = format!(
             "SELECT {RESOURCE_COLUMNS} FROM resources
               WHERE snapshot_id = ?1 AND kind = ?2 AND uid > ?3 ORDER BY uid LIMIT ?4"
         );
-        self.read_resources(&sql, &[&snapshot, &kind, &after, &limit])
+        self.read_resources_with_props(&sql, &[&snapshot, &kind, &after, &limit], props)
     }
 
     fn resources_by_uid(
