@@ -197,6 +197,38 @@ pub trait Store {
     fn save_context(&mut self, snapshot: i64, context: &Value) -> Result<(), StoreError>;
     /// The context stored for a snapshot, if one was.
     fn context(&mut self, snapshot: i64) -> Result<Option<Value>, StoreError>;
+    /// Appends an entry to the fix audit log; returns its id.
+    fn append_fix_log(&mut self, entry: &FixLogEntry) -> Result<i64, StoreError>;
+    /// Replaces the entry `id` of the fix audit log (its outcome, once
+    /// known).
+    fn update_fix_log(&mut self, id: i64, entry: &FixLogEntry) -> Result<(), StoreError>;
+    /// The fix audit log, oldest first.
+    fn fix_log(&mut self) -> Result<Vec<(i64, FixLogEntry)>, StoreError>;
+}
+
+/// One action of `plumb fix apply`, as the audit log keeps it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FixLogEntry {
+    /// When the action started.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Who ran it: the caller's ARN from STS GetCallerIdentity.
+    pub principal: String,
+    /// The fix.
+    pub fix: String,
+    /// The checks it was to make pass.
+    pub checks: Vec<String>,
+    /// The resource changed.
+    pub resource_uid: String,
+    /// The snapshot the plan was made on.
+    pub snapshot: i64,
+    /// `applying` while the call runs, then `fixed`, `failed` or `skipped`.
+    pub outcome: String,
+    /// Why, for `failed` and `skipped`.
+    pub detail: Option<String>,
+    /// What the checks saw before (their evidence, by check).
+    pub before: Value,
+    /// What they saw after, once verified.
+    pub after: Option<Value>,
 }
 
 /// Opens the store at `location`: a PostgreSQL URL, `sqlite:PATH` or a path.
@@ -374,6 +406,23 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         CREATE TABLE context (
             snapshot_id BIGINT PRIMARY KEY REFERENCES snapshots(id) ON DELETE CASCADE,
             context JSONB NOT NULL
+        );
+    ",
+    },
+    // The audit log of `plumb fix apply`: every action, written before the
+    // call and completed after it.
+    Migration {
+        version: 5,
+        sqlite: "
+        CREATE TABLE fix_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            entry TEXT NOT NULL
+        );
+    ",
+        postgres: "
+        CREATE TABLE fix_log (
+            id BIGSERIAL PRIMARY KEY,
+            entry JSONB NOT NULL
         );
     ",
     },

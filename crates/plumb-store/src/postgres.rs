@@ -508,6 +508,35 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    fn append_fix_log(&mut self, entry: &crate::FixLogEntry) -> Result<i64, StoreError> {
+        let doc = serde_json::to_value(entry).map_err(|e| crate::corrupt("fix log entry", e))?;
+        let row = self.client.query_one(
+            "INSERT INTO fix_log (entry) VALUES ($1) RETURNING id",
+            &[&doc],
+        )?;
+        Ok(row.get(0))
+    }
+
+    fn update_fix_log(&mut self, id: i64, entry: &crate::FixLogEntry) -> Result<(), StoreError> {
+        let doc = serde_json::to_value(entry).map_err(|e| crate::corrupt("fix log entry", e))?;
+        self.client
+            .execute("UPDATE fix_log SET entry = $1 WHERE id = $2", &[&doc, &id])?;
+        Ok(())
+    }
+
+    fn fix_log(&mut self) -> Result<Vec<(i64, crate::FixLogEntry)>, StoreError> {
+        let rows = self
+            .client
+            .query("SELECT id, entry FROM fix_log ORDER BY id", &[])?;
+        rows.into_iter()
+            .map(|r| {
+                let entry = serde_json::from_value(r.get::<_, Value>(1))
+                    .map_err(|e| crate::corrupt("fix log", e))?;
+                Ok((r.get::<_, i64>(0), entry))
+            })
+            .collect()
+    }
+
     fn context(&mut self, snapshot: i64) -> Result<Option<Value>, StoreError> {
         let row = self.client.query_opt(
             "SELECT context FROM context WHERE snapshot_id = $1",

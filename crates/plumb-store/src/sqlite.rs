@@ -568,6 +568,42 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn append_fix_log(&mut self, entry: &crate::FixLogEntry) -> Result<i64, StoreError> {
+        let text = json_text(entry, "fix log entry")?;
+        self.conn
+            .execute("INSERT INTO fix_log (entry) VALUES (?1)", [text])
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn update_fix_log(&mut self, id: i64, entry: &crate::FixLogEntry) -> Result<(), StoreError> {
+        let text = json_text(entry, "fix log entry")?;
+        self.conn
+            .execute(
+                "UPDATE fix_log SET entry = ?1 WHERE id = ?2",
+                params![text, id],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    fn fix_log(&mut self) -> Result<Vec<(i64, crate::FixLogEntry)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, entry FROM fix_log ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, text) = row.map_err(|e| self.err(e))?;
+            let entry = serde_json::from_str(&text).map_err(|e| crate::corrupt("fix log", e))?;
+            out.push((id, entry));
+        }
+        Ok(out)
+    }
+
     fn context(&mut self, snapshot: i64) -> Result<Option<Value>, StoreError> {
         let text: Option<String> = self
             .conn

@@ -421,7 +421,7 @@ fn schema_migrations_are_recorded_once() {
 
 /// How many migrations this build has: each is recorded once.
 fn plumb_store_latest() -> i64 {
-    4
+    5
 }
 
 fn rusqlite_conn(path: &str) -> rusqlite::Connection {
@@ -552,5 +552,37 @@ fn the_context_is_kept_per_snapshot_and_replaced_by_a_recompute() {
             "{}",
             backend.location
         );
+    }
+}
+
+#[test]
+fn the_fix_log_keeps_every_action_and_its_outcome() {
+    for backend in Backend::all() {
+        let mut store = backend.open();
+        assert!(store.fix_log().unwrap().is_empty());
+        let mut entry = plumb_store::FixLogEntry {
+            at: chrono::Utc::now(),
+            principal: "arn:aws:iam::111122223333:user/alice".into(),
+            fix: "s3_enable_versioning".into(),
+            checks: vec!["s3_bucket_versioning_enabled".into()],
+            resource_uid: "arn:aws:s3:::a".into(),
+            snapshot: 1,
+            outcome: "applying".into(),
+            detail: None,
+            before: serde_json::json!({"s3_bucket_versioning_enabled": {"props.versioning.status": null}}),
+            after: None,
+        };
+        let id = store.append_fix_log(&entry).unwrap();
+        let second = store.append_fix_log(&entry).unwrap();
+        assert!(second > id);
+        entry.outcome = "fixed".into();
+        entry.after = Some(
+            serde_json::json!({"s3_bucket_versioning_enabled": {"props.versioning.status": "Enabled"}}),
+        );
+        store.update_fix_log(id, &entry).unwrap();
+        let log = store.fix_log().unwrap();
+        assert_eq!(log.len(), 2, "{}", backend.location);
+        assert_eq!(log[0], (id, entry));
+        assert_eq!(log[1].1.outcome, "applying");
     }
 }
