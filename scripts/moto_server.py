@@ -6,6 +6,7 @@ root element) rejects it. Each shim below makes moto answer as AWS does;
 nothing else of moto is changed. Usage is that of `moto_server`.
 """
 
+import json
 import sys
 
 from moto.s3.responses import S3Response
@@ -272,10 +273,64 @@ def _dispatch_with_cbor(self, environ, start_response):
     match = _CBOR_PATH.fullmatch(environ.get("PATH_INFO", ""))
     if match and match.group(1) in CBOR_SERVICES:
         return _cbor_bridge(self, environ, start_response)
-    return _ORIGINAL_CALL(self, environ, start_response)
+    # A service moto does not emulate (Access Analyzer in 5.2.5) made it
+    # fail with a 500 that the SDK retries for a minute; answer as a server
+    # that does not implement the operation, which is not retried. The
+    # collector records the gap either way.
+    try:
+        app = self.get_application(environ)
+    except Exception as error:  # noqa: BLE001 - any routing failure
+        body = json.dumps(
+            {"__type": "NotImplemented", "message": f"moto does not emulate this service ({error})"}
+        ).encode()
+        start_response(
+            "501 Not Implemented",
+            [
+                ("Content-Type", "application/x-amz-json-1.1"),
+                ("x-amzn-ErrorType", "NotImplemented"),
+                ("Content-Length", str(len(body))),
+            ],
+        )
+        return [body]
+    return app(environ, start_response)
 
 
 DomainDispatcherApplication.__call__ = _dispatch_with_cbor
+
+
+# moto answers an action it does not implement (EC2's
+# GetSnapshotBlockPublicAccessState, …) with a 500, which the SDK retries
+# for a minute per call; AWS never does. Answer 501 NotImplemented in the
+# request's protocol instead: not retried, and recorded by the collector as
+# the gap it is.
+from moto.core.responses import BaseResponse as _BaseResponse
+
+_ORIGINAL_CALL_ACTION = _BaseResponse.call_action
+
+
+def _call_action_or_501(self):
+    try:
+        return _ORIGINAL_CALL_ACTION(self)
+    except NotImplementedError as error:
+        message = escape(str(error))
+        content_type = (self.headers or {}).get("Content-Type", "") or ""
+        if "x-www-form-urlencoded" in content_type:
+            body = (
+                "<Response><Errors><Error><Code>NotImplemented</Code>"
+                f"<Message>{message}</Message></Error></Errors>"
+                "<RequestID>plumb-moto</RequestID></Response>"
+            )
+            headers = {"Content-Type": "text/xml"}
+        else:
+            body = json.dumps({"__type": "NotImplemented", "message": str(error)})
+            headers = {
+                "Content-Type": "application/x-amz-json-1.1",
+                "x-amzn-ErrorType": "NotImplemented",
+            }
+        return 501, headers, body
+
+
+_BaseResponse.call_action = _call_action_or_501
 
 
 if __name__ == "__main__":

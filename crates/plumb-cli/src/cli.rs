@@ -43,6 +43,9 @@ pub enum Command {
     Risks(RisksArgs),
     /// Attack paths from the internet to a kind, a resource or admin.
     Paths(PathsArgs),
+    /// Automated fixes: plan them, apply them, read the audit log.
+    #[command(subcommand)]
+    Fix(FixCommand),
     /// The check library.
     #[command(subcommand)]
     Checks(ChecksCommand),
@@ -221,6 +224,66 @@ pub struct ContextArgs {
     /// ./plumb.toml when present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// `fix` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FixCommand {
+    /// What the automated fixes would change for a snapshot's failures;
+    /// changes nothing.
+    Plan(FixPlanArgs),
+    /// Applies a plan, then collects the resources again to verify.
+    Apply(FixApplyArgs),
+    /// Every fix applied: who, what, when, before and after.
+    Log(FormatArgs),
+}
+
+/// Options of `plumb fix plan`.
+#[derive(Debug, Args)]
+pub struct FixPlanArgs {
+    /// Which snapshot: an id or `latest`.
+    #[arg(long, default_value = "latest")]
+    pub snapshot: String,
+    /// Only failures of checks matching this glob (repeatable).
+    #[arg(long = "check", value_name = "ID|GLOB")]
+    pub checks: Vec<String>,
+    /// Only these resources (uid or glob, repeatable).
+    #[arg(long = "resource", value_name = "UID|GLOB")]
+    pub resources: Vec<String>,
+    /// Only failures of this severity, or at least it with a `+`.
+    #[arg(long, value_name = "SEVERITY")]
+    pub severity: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the plan to this file, for `plumb fix apply`.
+    #[arg(long, value_name = "PLAN_FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Options of `plumb fix apply`.
+#[derive(Debug, Args)]
+pub struct FixApplyArgs {
+    /// The plan written by `plumb fix plan --output`.
+    pub plan: PathBuf,
+    /// Apply; without it nothing is changed and the plan is shown.
+    #[arg(long)]
+    pub yes: bool,
+    /// Also apply the fixes that may disrupt workloads.
+    #[arg(long)]
+    pub allow_disruptive: bool,
+    /// A named profile from your AWS config files.
+    #[arg(long, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// The region for global services and setup calls.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Send every API call to this endpoint (an emulator such as moto).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -22,7 +22,7 @@ use crate::output;
 use crate::{Outcome, UsageError};
 
 /// The library with the user's policies, or the load errors as a usage error.
-fn library(policies: &[PathBuf]) -> anyhow::Result<Library> {
+pub(crate) fn library(policies: &[PathBuf]) -> anyhow::Result<Library> {
     let mut library = Library::builtin()
         .map_err(|e| anyhow::anyhow!("the built-in check library is broken:\n{e}"))?;
     for dir in policies {
@@ -33,7 +33,7 @@ fn library(policies: &[PathBuf]) -> anyhow::Result<Library> {
     Ok(library)
 }
 
-fn severity(text: &str, flag: &str) -> Result<(Severity, bool), UsageError> {
+pub(crate) fn severity(text: &str, flag: &str) -> Result<(Severity, bool), UsageError> {
     Severity::parse(text).ok_or_else(|| {
         UsageError(format!("{flag} `{text}` is not a severity: critical, high, medium, low or info (add + for \"or above\")"))
     })

@@ -10,6 +10,7 @@ mod cli;
 mod collect;
 mod compliance;
 mod context;
+mod fix;
 mod inventory;
 mod output;
 
@@ -113,6 +114,9 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Graph(args) => context::graph(&db, args),
         Command::Risks(args) => context::risks(&db, args),
         Command::Paths(args) => context::paths(&db, args),
+        Command::Fix(cli::FixCommand::Plan(args)) => fix::plan(&db, args),
+        Command::Fix(cli::FixCommand::Apply(args)) => fix::apply(&db, args),
+        Command::Fix(cli::FixCommand::Log(args)) => fix::log(&db, args.format),
         Command::Checks(command) => compliance::checks(command),
         Command::Frameworks(command) => compliance::frameworks(command),
         Command::Snapshots(args) => inventory::snapshots(&db, args.format),

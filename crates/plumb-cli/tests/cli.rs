@@ -1308,3 +1308,204 @@ fn risks_rank_the_toxic_combination_first_with_its_path() {
     ));
     assert_eq!(data, serde_json::json!([]));
 }
+
+/// Every automated fix on the demo account, against moto: plan (which
+/// changes nothing), refuse without --yes, skip what changed since the plan
+/// and the disruptive fixes unless allowed, apply, verify by collecting
+/// again, and log; a new scan then passes those checks and nothing else
+/// changed.
+#[test]
+fn fixes_are_planned_applied_verified_and_logged() {
+    let server = seeded_server();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plumb.db").display().to_string();
+    let scan = |db: &str| -> Vec<(String, String, String)> {
+        let out = plumb(
+            db,
+            &[
+                "scan",
+                "--endpoint-url",
+                &server.url(),
+                "--regions",
+                "us-east-1",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut all: Vec<(String, String, String)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["check_id"].as_str().unwrap().to_string(),
+                    f["resource_uid"].as_str().unwrap().to_string(),
+                    f["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    let before = scan(&db);
+
+    let plan_path = dir.path().join("plan.json");
+    let out = plumb(
+        &db,
+        &[
+            "fix",
+            "plan",
+            "--output",
+            plan_path.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan_path).unwrap()).unwrap();
+    let items = plan["items"].as_array().unwrap().clone();
+    let fixes: std::collections::BTreeSet<&str> =
+        items.iter().map(|i| i["fix"].as_str().unwrap()).collect();
+    for fix in [
+        "s3_block_public_access",
+        "s3_enable_versioning",
+        "ec2_require_imdsv2",
+        "ec2_snapshot_private",
+        "kms_enable_rotation",
+        "cloudtrail_log_file_validation",
+        "iam_password_policy_cis",
+    ] {
+        assert!(fixes.contains(fix), "{fix} planned: {fixes:?}");
+    }
+    // A plan made when the account's password policy looked different.
+    let stale = items
+        .iter()
+        .position(|i| i["fix"] == "iam_password_policy_cis")
+        .unwrap();
+    let check = plan["items"][stale]["checks"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    plan["items"][stale]["evidence"][&check] =
+        serde_json::json!({"props.password_policy": {"minimum_password_length": 6}});
+    std::fs::write(&plan_path, plan.to_string()).unwrap();
+
+    let url = server.url();
+    let apply = |extra: &[&str]| {
+        let mut args = vec![
+            "fix",
+            "apply",
+            plan_path.to_str().unwrap(),
+            "--endpoint-url",
+            &url,
+            "--region",
+            "us-east-1",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        plumb(&db, &args)
+    };
+    let refused = apply(&[]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("--yes"));
+    assert_eq!(scan(&db), before, "nothing changed without --yes");
+
+    let out = apply(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let results = json(&out);
+    let outcome = |fix: &str| -> Vec<String> {
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["fix"] == fix)
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["outcome"].as_str().unwrap(),
+                    r["detail"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+    assert!(
+        outcome("ec2_require_imdsv2")[0].starts_with("skipped may disrupt"),
+        "{results}"
+    );
+    assert!(
+        outcome("iam_password_policy_cis")[0].starts_with("skipped the resource changed"),
+        "{results}"
+    );
+    assert!(
+        outcome("kms_enable_rotation").iter().all(|o| o == "fixed "),
+        "{results}"
+    );
+    assert!(
+        outcome("s3_enable_versioning")
+            .iter()
+            .all(|o| o == "fixed "),
+        "{results}"
+    );
+
+    // The disruptive ones, once allowed; what was fixed now already passes.
+    let out = apply(&["--yes", "--allow-disruptive"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let results = json(&out);
+    let outcomes: Vec<(&str, &str)> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["fix"].as_str().unwrap(), r["outcome"].as_str().unwrap()))
+        .collect();
+    assert!(
+        outcomes.contains(&("ec2_require_imdsv2", "fixed")),
+        "{results}"
+    );
+    assert!(
+        outcomes.contains(&("kms_enable_rotation", "skipped")),
+        "{results}"
+    );
+
+    // A new scan: the fixed checks pass on their resources, the stale plan's
+    // did not change, and every other finding is as before.
+    let after = scan(&dir.path().join("second.db").display().to_string());
+    let fixed: std::collections::BTreeSet<(String, String)> = items
+        .iter()
+        .filter(|i| i["fix"] != "iam_password_policy_cis")
+        .flat_map(|i| {
+            i["checks"].as_array().unwrap().iter().map(move |c| {
+                (
+                    c.as_str().unwrap().to_string(),
+                    i["resource_uid"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect();
+    // The same emulator: the same uids.
+    let key = |(c, r, _): &(String, String, String)| (c.clone(), r.clone());
+    let after_by: std::collections::BTreeMap<_, _> =
+        after.iter().map(|f| (key(f), f.2.clone())).collect();
+    for f in &before {
+        let status = after_by
+            .get(&key(f))
+            .unwrap_or_else(|| panic!("{f:?} gone"));
+        if fixed.contains(&(f.0.clone(), f.1.clone())) {
+            assert_eq!(status, "pass", "{f:?} fixed");
+        } else {
+            assert_eq!(status, &f.2, "{f:?} unchanged");
+        }
+    }
+
+    // The audit log: one entry per action, who and what, never left applying.
+    let log = json(&plumb(&db, &["fix", "log", "--format", "json"]));
+    let log = log.as_array().unwrap();
+    let applied = items.len() - 1;
+    assert_eq!(log.len(), applied, "{log:?}");
+    assert!(log.iter().all(|e| e["outcome"] == "fixed"
+        && e["principal"].as_str().unwrap().starts_with("arn:aws:")
+        && !e["after"].is_null()));
+}
