@@ -404,6 +404,12 @@ secret_env = "HOOK_SECRET"
     }
 
     #[test]
+    fn the_mutes_reader_accepts_the_export_sections() {
+        let text = "[export.github]\nrepo = \"acme/infra\"\n[export.slack]\n";
+        assert!(plumb_checks::Config::parse("plumb.toml", text).is_ok());
+    }
+
+    #[test]
     fn mistakes_name_their_line() {
         let e = ExportConfig::parse(
             "plumb.toml",
