@@ -33,7 +33,7 @@ fn library(policies: &[PathBuf]) -> anyhow::Result<Library> {
     Ok(library)
 }
 
-fn severity(text: &str, flag: &str) -> Result<(Severity, bool), UsageError> {
+pub(crate) fn severity(text: &str, flag: &str) -> Result<(Severity, bool), UsageError> {
     Severity::parse(text).ok_or_else(|| {
         UsageError(format!("{flag} `{text}` is not a severity: critical, high, medium, low or info (add + for \"or above\")"))
     })
