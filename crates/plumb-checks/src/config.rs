@@ -35,6 +35,9 @@ struct RawConfig {
     _sensitive: Option<toml::Value>,
     #[serde(default, rename = "risk")]
     _risk: Option<toml::Value>,
+    // Where `plumb export` sends findings, read and checked by plumb-export.
+    #[serde(default, rename = "export")]
+    _export: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]

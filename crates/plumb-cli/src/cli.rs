@@ -46,6 +46,9 @@ pub enum Command {
     /// Automated fixes: plan them, apply them, read the audit log.
     #[command(subcommand)]
     Fix(FixCommand),
+    /// Send failing findings to GitHub issues, Jira, Slack or a webhook,
+    /// one ticket per finding; close those whose finding no longer fails.
+    Export(ExportArgs),
     /// The check library.
     #[command(subcommand)]
     Checks(ChecksCommand),
@@ -287,6 +290,50 @@ pub struct FixApplyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// Options of `plumb export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Where to send findings; each is configured in plumb.toml's
+    /// `[export.<system>]` section, its credentials in the environment.
+    #[arg(long, value_enum)]
+    pub to: ExportTarget,
+    /// Which snapshot: an id or `latest`. Its findings are those `plumb
+    /// check` or `plumb scan` stored.
+    #[arg(long, default_value = "latest")]
+    pub snapshot: String,
+    /// The configuration file with the `[export.*]` sections (default:
+    /// ./plumb.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only failures whose risk (0–100) is at least this.
+    #[arg(long, value_name = "N")]
+    pub min_risk: Option<f64>,
+    /// Only failures of this severity, or at least it with a `+` (`high+`).
+    #[arg(long, value_name = "SEVERITY")]
+    pub severity: Option<String>,
+    /// Send nothing and store nothing: print the requests that would be
+    /// sent (without credentials).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Attempts per request when rate-limited (429) or on a server error
+    /// (5xx), with backoff and `Retry-After`.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub max_attempts: u32,
+}
+
+/// The systems `plumb export` sends to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportTarget {
+    /// GitHub issues (REST API).
+    Github,
+    /// Jira issues (REST API v2).
+    Jira,
+    /// A Slack incoming webhook.
+    Slack,
+    /// A generic webhook receiving JSON events.
+    Webhook,
 }
 
 /// Options of `plumb risks`.

@@ -4,12 +4,14 @@
 //! Exit codes: 0 success; 1 internal error; 2 usage or input error;
 //! 3 a check or scan found failures (or undecidable findings) at or above
 //! `--fail-on`; 4 a collection that finished but is partial (some unit or
-//! sub-call failed: see the coverage).
+//! sub-call failed: see the coverage). `export` exits 1 when any finding
+//! could not be exported.
 
 mod cli;
 mod collect;
 mod compliance;
 mod context;
+mod export;
 mod fix;
 mod inventory;
 mod output;
@@ -34,6 +36,8 @@ pub enum Outcome {
     Partial,
     /// A check found failures at or above `--fail-on`.
     Failing,
+    /// An export ran to the end but some findings could not be exported.
+    ExportFailed,
 }
 
 fn main() -> ExitCode {
@@ -43,6 +47,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Partial) => ExitCode::from(4),
         Ok(Outcome::Failing) => ExitCode::from(3),
+        Ok(Outcome::ExportFailed) => ExitCode::from(1),
         // The reader went away (`plumb … | head`): not an error of ours.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
@@ -93,6 +98,12 @@ fn init_tracing(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("PLUMB_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // The HTTP client's trace logs show full URLs, and a Slack webhook's
+    // URL is its credential: never below info, whatever PLUMB_LOG says.
+    let filter = ["ureq=info", "ureq_proto=info"]
+        .into_iter()
+        .filter_map(|d| d.parse().ok())
+        .fold(filter, |f, d| f.add_directive(d));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -117,6 +128,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Fix(cli::FixCommand::Plan(args)) => fix::plan(&db, args),
         Command::Fix(cli::FixCommand::Apply(args)) => fix::apply(&db, args),
         Command::Fix(cli::FixCommand::Log(args)) => fix::log(&db, args.format),
+        Command::Export(args) => export::run(&db, args),
         Command::Checks(command) => compliance::checks(command),
         Command::Frameworks(command) => compliance::frameworks(command),
         Command::Snapshots(args) => inventory::snapshots(&db, args.format),

@@ -204,6 +204,11 @@ pub trait Store {
     fn update_fix_log(&mut self, id: i64, entry: &FixLogEntry) -> Result<(), StoreError>;
     /// The fix audit log, oldest first.
     fn fix_log(&mut self) -> Result<Vec<(i64, FixLogEntry)>, StoreError>;
+    /// Every ticket `plumb export` keeps for one system (`github`, `jira`,
+    /// …), by fingerprint.
+    fn tickets(&mut self, system: &str) -> Result<Vec<Ticket>, StoreError>;
+    /// Writes a ticket, replacing the one with its system and fingerprint.
+    fn save_ticket(&mut self, ticket: &Ticket) -> Result<(), StoreError>;
 }
 
 /// One action of `plumb fix apply`, as the audit log keeps it.
@@ -229,6 +234,58 @@ pub struct FixLogEntry {
     pub before: Value,
     /// What they saw after, once verified.
     pub after: Option<Value>,
+}
+
+/// Whether an exported ticket is still open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketState {
+    /// Opened for a failing finding and not closed since.
+    Open,
+    /// Closed (or announced resolved) when the finding stopped failing.
+    Closed,
+}
+
+impl TicketState {
+    /// The lowercase name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketState::Open => "open",
+            TicketState::Closed => "closed",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Result<TicketState, StoreError> {
+        match text {
+            "open" => Ok(TicketState::Open),
+            "closed" => Ok(TicketState::Closed),
+            other => Err(corrupt("a ticket's state", format!("`{other}`"))),
+        }
+    }
+}
+
+/// What `plumb export` remembers of one finding sent to one system, so
+/// that a later run neither opens it twice nor forgets to close it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ticket {
+    /// The system: `github`, `jira`, `slack` or `webhook`.
+    pub system: String,
+    /// The finding's fingerprint: its check and resource.
+    pub fingerprint: String,
+    /// The check's id.
+    pub check_id: String,
+    /// The resource's uid.
+    pub resource_uid: String,
+    /// The system's id for it (an issue number, a Jira key; empty for
+    /// systems without tickets, such as Slack).
+    pub ticket_id: String,
+    /// Where a person sees it (empty when the system has no page).
+    pub url: String,
+    /// Open or closed.
+    pub state: TicketState,
+    /// The snapshot that last changed it.
+    pub snapshot_id: i64,
+    /// When it last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Opens the store at `location`: a PostgreSQL URL, `sqlite:PATH` or a path.
@@ -423,6 +480,39 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         CREATE TABLE fix_log (
             id BIGSERIAL PRIMARY KEY,
             entry JSONB NOT NULL
+        );
+    ",
+    },
+    // What `plumb export` sent where: one ticket per system and finding
+    // fingerprint (check and resource), kept across snapshots.
+    Migration {
+        version: 6,
+        sqlite: "
+        CREATE TABLE tickets (
+            system TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            check_id TEXT NOT NULL,
+            resource_uid TEXT NOT NULL,
+            ticket_id TEXT NOT NULL,
+            url TEXT NOT NULL,
+            state TEXT NOT NULL,
+            snapshot_id INTEGER NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (system, fingerprint)
+        );
+    ",
+        postgres: "
+        CREATE TABLE tickets (
+            system TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            check_id TEXT NOT NULL,
+            resource_uid TEXT NOT NULL,
+            ticket_id TEXT NOT NULL,
+            url TEXT NOT NULL,
+            state TEXT NOT NULL,
+            snapshot_id BIGINT NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (system, fingerprint)
         );
     ",
     },

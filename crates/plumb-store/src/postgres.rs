@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::sqlite::not_found;
 use crate::{
     corrupt, edge_from_row, json_text, latest_version, resource_from_row, Neighbours, QueryResult,
-    ResourceFilter, SnapshotRef, Store, StoreError, MIGRATIONS,
+    ResourceFilter, SnapshotRef, Store, StoreError, Ticket, TicketState, MIGRATIONS,
 };
 
 /// A store in a PostgreSQL database.
@@ -543,6 +543,54 @@ impl Store for PostgresStore {
             &[&snapshot],
         )?;
         Ok(row.map(|r| r.get::<_, Value>(0)))
+    }
+
+    fn tickets(&mut self, system: &str) -> Result<Vec<Ticket>, StoreError> {
+        let rows = self.client.query(
+            "SELECT system, fingerprint, check_id, resource_uid, ticket_id, url, state,
+                    snapshot_id, updated_at
+             FROM tickets WHERE system = $1 ORDER BY fingerprint",
+            &[&system],
+        )?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Ticket {
+                    system: r.get(0),
+                    fingerprint: r.get(1),
+                    check_id: r.get(2),
+                    resource_uid: r.get(3),
+                    ticket_id: r.get(4),
+                    url: r.get(5),
+                    state: TicketState::parse(r.get::<_, &str>(6))?,
+                    snapshot_id: r.get(7),
+                    updated_at: r.get(8),
+                })
+            })
+            .collect()
+    }
+
+    fn save_ticket(&mut self, t: &Ticket) -> Result<(), StoreError> {
+        self.client.execute(
+            "INSERT INTO tickets (system, fingerprint, check_id, resource_uid, ticket_id, url,
+                                  state, snapshot_id, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (system, fingerprint) DO UPDATE SET
+                 check_id = excluded.check_id, resource_uid = excluded.resource_uid,
+                 ticket_id = excluded.ticket_id, url = excluded.url, state = excluded.state,
+                 snapshot_id = excluded.snapshot_id, updated_at = excluded.updated_at",
+            &[
+                &t.system,
+                &t.fingerprint,
+                &t.check_id,
+                &t.resource_uid,
+                &t.ticket_id,
+                &t.url,
+                &t.state.as_str(),
+                &t.snapshot_id,
+                &t.updated_at,
+            ],
+        )?;
+        Ok(())
     }
 
     fn findings(&mut self, snapshot: i64) -> Result<Vec<plumb_model::Finding>, StoreError> {

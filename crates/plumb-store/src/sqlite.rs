@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::{
     corrupt, edge_from_row, json_text, latest_version, parse_props, resource_from_row, Neighbours,
-    QueryResult, ResourceFilter, SnapshotRef, Store, StoreError, MIGRATIONS,
+    QueryResult, ResourceFilter, SnapshotRef, Store, StoreError, Ticket, TicketState, MIGRATIONS,
 };
 
 /// A store in one SQLite file.
@@ -616,6 +616,80 @@ impl Store for SqliteStore {
             .map_err(|e| self.err(e))?;
         text.map(|t| serde_json::from_str(&t).map_err(|e| crate::corrupt("context", e)))
             .transpose()
+    }
+
+    fn tickets(&mut self, system: &str) -> Result<Vec<Ticket>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT system, fingerprint, check_id, resource_uid, ticket_id, url, state,
+                        snapshot_id, updated_at
+                 FROM tickets WHERE system = ?1 ORDER BY fingerprint",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([system], |r| {
+                Ok((
+                    [
+                        r.get::<_, String>(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ],
+                    r.get::<_, i64>(7)?,
+                    r.get::<_, String>(8)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (
+                [system, fingerprint, check_id, resource_uid, ticket_id, url, state],
+                snapshot_id,
+                updated,
+            ) = row.map_err(|e| self.err(e))?;
+            out.push(Ticket {
+                system,
+                fingerprint,
+                check_id,
+                resource_uid,
+                ticket_id,
+                url,
+                state: TicketState::parse(&state)?,
+                snapshot_id,
+                updated_at: parse_time(&updated, "a ticket's updated_at")?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn save_ticket(&mut self, t: &Ticket) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO tickets (system, fingerprint, check_id, resource_uid, ticket_id, url,
+                                      state, snapshot_id, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (system, fingerprint) DO UPDATE SET
+                     check_id = excluded.check_id, resource_uid = excluded.resource_uid,
+                     ticket_id = excluded.ticket_id, url = excluded.url, state = excluded.state,
+                     snapshot_id = excluded.snapshot_id, updated_at = excluded.updated_at",
+                params![
+                    t.system,
+                    t.fingerprint,
+                    t.check_id,
+                    t.resource_uid,
+                    t.ticket_id,
+                    t.url,
+                    t.state.as_str(),
+                    t.snapshot_id,
+                    t.updated_at.to_rfc3339()
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     fn findings(&mut self, snapshot: i64) -> Result<Vec<plumb_model::Finding>, StoreError> {

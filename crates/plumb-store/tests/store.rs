@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::{TimeZone, Utc};
 use plumb_model::{Coverage, CoverageStatus, Edge, Relation, Resource, Scope, Snapshot};
-use plumb_store::{open, ResourceFilter, SnapshotRef, Store, StoreError};
+use plumb_store::{open, ResourceFilter, SnapshotRef, Store, StoreError, Ticket, TicketState};
 use serde_json::json;
 
 fn snapshot(tag: &str, resources: usize) -> Snapshot {
@@ -421,7 +421,7 @@ fn schema_migrations_are_recorded_once() {
 
 /// How many migrations this build has: each is recorded once.
 fn plumb_store_latest() -> i64 {
-    5
+    6
 }
 
 fn rusqlite_conn(path: &str) -> rusqlite::Connection {
@@ -584,5 +584,49 @@ fn the_fix_log_keeps_every_action_and_its_outcome() {
         assert_eq!(log.len(), 2, "{}", backend.location);
         assert_eq!(log[0], (id, entry));
         assert_eq!(log[1].1.outcome, "applying");
+    }
+}
+
+fn ticket(system: &str, uid: &str, state: TicketState, snapshot_id: i64) -> Ticket {
+    Ticket {
+        system: system.into(),
+        fingerprint: format!("s3_x|{uid}"),
+        check_id: "s3_x".into(),
+        resource_uid: uid.into(),
+        ticket_id: "42".into(),
+        url: "https://github.com/acme/infra/issues/42".into(),
+        state,
+        snapshot_id,
+        updated_at: Utc.with_ymd_and_hms(2026, 11, 29, 10, 2, 3).unwrap(),
+    }
+}
+
+#[test]
+fn tickets_are_kept_per_system_and_fingerprint_and_an_update_replaces_them() {
+    for backend in Backend::all() {
+        let mut store = backend.open();
+        assert!(store.tickets("github").unwrap().is_empty());
+        let a = ticket("github", "arn:aws:s3:::a", TicketState::Open, 1);
+        let b = ticket("github", "arn:aws:s3:::b", TicketState::Open, 1);
+        let slack = ticket("slack", "arn:aws:s3:::a", TicketState::Open, 1);
+        for t in [&b, &a, &slack] {
+            store.save_ticket(t).unwrap();
+        }
+        assert_eq!(
+            store.tickets("github").unwrap(),
+            vec![a.clone(), b.clone()],
+            "{}",
+            backend.location
+        );
+        let closed = Ticket {
+            state: TicketState::Closed,
+            snapshot_id: 2,
+            updated_at: Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap(),
+            ..a.clone()
+        };
+        store.save_ticket(&closed).unwrap();
+        assert_eq!(store.tickets("github").unwrap(), vec![closed, b]);
+        assert_eq!(store.tickets("slack").unwrap(), vec![slack]);
+        assert!(store.tickets("jira").unwrap().is_empty());
     }
 }

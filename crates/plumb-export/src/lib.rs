@@ -1,0 +1,200 @@
+//! `plumb export`: failing findings become tickets where people work —
+//! GitHub issues, Jira issues, Slack messages or a webhook's events — and
+//! tickets are closed when their finding stops failing.
+//!
+//! The flow is one function, [`export`]: it compares the failing findings
+//! of a snapshot with the tickets the store remembers for a system (one per
+//! finding fingerprint, check and resource), opens a ticket for each new
+//! failure, and comments on and closes the ticket of each finding that now
+//! passes or whose resource is gone. Each system is one module behind the
+//! [`Destination`] trait; [`destination`] builds the one `plumb.toml`'s
+//! `[export.*]` section configures ([`ExportConfig`]). Every HTTP call goes
+//! through [`Client`], which retries rate limits and server errors and
+//! never writes a credential into a message or a log.
+#![deny(missing_docs)]
+
+mod config;
+mod flow;
+mod github;
+mod http;
+mod jira;
+mod render;
+mod slack;
+mod webhook;
+
+use plumb_model::Finding;
+use plumb_store::{StoreError, Ticket};
+
+pub use crate::config::{
+    ExportConfig, GithubConfig, JiraConfig, SlackConfig, System, WebhookConfig,
+};
+pub use crate::flow::{export, fingerprint, Action, ExportReport, Item, Resolution, Selection};
+pub use crate::http::{Client, Request, RetryPolicy, Secret};
+
+/// Why an export, or one ticket of it, failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The system answered with an error status, after every retry.
+    #[error("HTTP {status} from {request} after {attempts} attempt(s): {detail}")]
+    Status {
+        /// The request, as `METHOD path` (never a credential).
+        request: String,
+        /// The last status.
+        status: u16,
+        /// How many times it was sent.
+        attempts: u32,
+        /// What the system said, shortened and redacted.
+        detail: String,
+    },
+    /// The system could not be reached, after every retry.
+    #[error("{request} failed after {attempts} attempt(s): {detail}")]
+    Transport {
+        /// The request, as `METHOD path`.
+        request: String,
+        /// How many times it was tried.
+        attempts: u32,
+        /// What went wrong, redacted.
+        detail: String,
+    },
+    /// The system answered success with something unexpected.
+    #[error("unexpected answer to {request}: {detail}")]
+    Unexpected {
+        /// The request, as `METHOD path`.
+        request: String,
+        /// What was wrong with it.
+        detail: String,
+    },
+    /// The message that carried several findings failed (Slack).
+    #[error("{0}")]
+    Batch(String),
+    /// A credential's environment variable is not set.
+    #[error("the environment variable {variable} is not set: it holds the {what}")]
+    MissingSecret {
+        /// The variable's name.
+        variable: String,
+        /// What it should hold.
+        what: String,
+    },
+    /// A value from the environment is not usable (its value is not shown).
+    #[error("{0}")]
+    Invalid(String),
+    /// `plumb.toml` has no section for the system asked for.
+    #[error("{file} has no [export.{system}] section: see README.md, `plumb export`")]
+    NotConfigured {
+        /// The configuration file (or a note that there is none).
+        file: String,
+        /// The system.
+        system: &'static str,
+    },
+    /// The store could not be read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ExportError {
+    /// Whether the error is in what the user gave (configuration,
+    /// environment) rather than in the export itself.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            ExportError::MissingSecret { .. }
+                | ExportError::Invalid(_)
+                | ExportError::NotConfigured { .. }
+        )
+    }
+}
+
+/// What a system gave back for a ticket it opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// The system's id for it (empty when it has none).
+    pub ticket_id: String,
+    /// Its page (empty when it has none).
+    pub url: String,
+}
+
+/// A ticket whose finding stopped failing.
+#[derive(Debug, Clone, Copy)]
+pub struct Resolved<'a> {
+    /// The ticket as stored.
+    pub ticket: &'a Ticket,
+    /// Why it is resolved.
+    pub resolution: Resolution,
+    /// The finding that now passes (absent when the resource is gone).
+    pub finding: Option<&'a Finding>,
+}
+
+/// One system that findings are exported to.
+pub trait Destination {
+    /// Which system this is.
+    fn system(&self) -> System;
+    /// Opens a ticket for each finding; one result per finding, in order.
+    fn open(&mut self, findings: &[&Finding], snapshot: i64) -> Vec<Result<Opened, ExportError>>;
+    /// Comments on and closes (or announces resolved) each ticket; one
+    /// result per ticket, in order.
+    fn resolve(&mut self, resolved: &[Resolved<'_>], snapshot: i64)
+        -> Vec<Result<(), ExportError>>;
+    /// The requests [`Destination::open`] would send, for `--dry-run`.
+    fn preview_open(&self, findings: &[&Finding], snapshot: i64) -> Vec<Request>;
+    /// The requests [`Destination::resolve`] would send, for `--dry-run`.
+    fn preview_resolve(&self, resolved: &[Resolved<'_>], snapshot: i64) -> Vec<Request>;
+}
+
+/// Builds the destination for `system` from the configuration, reading its
+/// credentials with `env` (the process environment in the binary). With
+/// `dry_run`, missing credentials are allowed: nothing is sent.
+pub fn destination(
+    system: System,
+    config: &ExportConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    retry: RetryPolicy,
+    dry_run: bool,
+) -> Result<Box<dyn Destination>, ExportError> {
+    let not_configured = || ExportError::NotConfigured {
+        file: config.file.clone(),
+        system: system.as_str(),
+    };
+    let secret = |variable: &str, what: &str| -> Result<Option<Secret>, ExportError> {
+        match env(variable).filter(|v| !v.is_empty()) {
+            Some(v) => Ok(Some(Secret::new(v))),
+            None if dry_run => Ok(None),
+            None => Err(ExportError::MissingSecret {
+                variable: variable.to_string(),
+                what: what.to_string(),
+            }),
+        }
+    };
+    Ok(match system {
+        System::Github => {
+            let c = config.github.clone().ok_or_else(not_configured)?;
+            let token = secret(&c.token_env, "GitHub token")?;
+            Box::new(github::Github::new(c, token, retry))
+        }
+        System::Jira => {
+            let c = config.jira.clone().ok_or_else(not_configured)?;
+            let token = secret(&c.token_env, "Jira API token")?;
+            let user = match &c.user_env {
+                Some(v) => secret(v, "Jira user (e-mail address)")?,
+                None => None,
+            };
+            Box::new(jira::Jira::new(c, user, token, retry))
+        }
+        System::Slack => {
+            let c = config.slack.clone();
+            let url = secret(&c.webhook_url_env, "Slack incoming webhook URL")?;
+            if let Some(url) = &url {
+                config::check_url(url.expose())
+                    .map_err(|why| ExportError::Invalid(format!("{}: {why}", c.webhook_url_env)))?;
+            }
+            Box::new(slack::Slack::new(url, retry))
+        }
+        System::Webhook => {
+            let c = config.webhook.clone().ok_or_else(not_configured)?;
+            let key = match &c.secret_env {
+                Some(v) => secret(v, "webhook signing secret")?,
+                None => None,
+            };
+            Box::new(webhook::Webhook::new(c, key, retry))
+        }
+    })
+}
