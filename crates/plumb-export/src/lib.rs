@@ -29,7 +29,7 @@ pub use crate::config::{
     ExportConfig, GithubConfig, JiraConfig, SlackConfig, System, WebhookConfig,
 };
 pub use crate::flow::{export, fingerprint, Action, ExportReport, Item, Resolution, Selection};
-pub use crate::http::{Client, Request, RetryPolicy, Secret};
+pub use crate::http::{Client, Created, Request, Response, RetryPolicy, Secret};
 
 /// Why an export, or one ticket of it, failed.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +55,18 @@ pub enum ExportError {
         attempts: u32,
         /// What went wrong, redacted.
         detail: String,
+    },
+    /// A create failed in a way that may have created the ticket all the
+    /// same, and looking the ticket up failed too: it is not sent again,
+    /// so as not to open it twice; the next run looks it up again.
+    #[error(
+        "{error}; not sent again, as it may have been created and looking it up failed: {lookup}"
+    )]
+    Unconfirmed {
+        /// The create's last failure.
+        error: Box<ExportError>,
+        /// Why the lookup failed.
+        lookup: Box<ExportError>,
     },
     /// The system answered success with something unexpected.
     #[error("unexpected answer to {request}: {detail}")]
