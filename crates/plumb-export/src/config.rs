@@ -17,6 +17,7 @@
 //! user_env = "JIRA_USER"                 # with it: basic auth (Jira Cloud); without: bearer token
 //! token_env = "JIRA_TOKEN"               # the default
 //! done_transition = "Done"               # default: the first transition to a "done" status
+//! reopen_transition = "Reopen"           # default: the first transition to a "to do" status
 //!
 //! [export.slack]
 //! webhook_url_env = "SLACK_WEBHOOK_URL"  # the default
@@ -90,6 +91,9 @@ pub struct JiraConfig {
     /// The transition that closes an issue, by name; the first one into a
     /// "done" status when absent.
     pub done_transition: Option<String>,
+    /// The transition that reopens an issue, by name; the first one into a
+    /// "to do" status when absent.
+    pub reopen_transition: Option<String>,
     /// Labels for every issue.
     pub labels: Vec<String>,
 }
@@ -179,6 +183,7 @@ struct RawJira {
     user_env: Option<Spanned<String>>,
     token_env: Option<Spanned<String>>,
     done_transition: Option<String>,
+    reopen_transition: Option<String>,
     labels: Option<Vec<String>>,
 }
 
@@ -326,6 +331,7 @@ impl ExportConfig {
                     .map(|u| c.env_name("user_env", Some(u), "")),
                 token_env: c.env_name("token_env", j.token_env.as_ref(), "JIRA_TOKEN"),
                 done_transition: j.done_transition,
+                reopen_transition: j.reopen_transition,
                 labels: j.labels.unwrap_or_else(|| vec!["plumb".into()]),
             }
         });
@@ -396,6 +402,7 @@ secret_env = "HOOK_SECRET"
         assert_eq!(j.issue_type, "Bug");
         assert_eq!(j.user_env.as_deref(), Some("JIRA_USER"));
         assert_eq!(j.token_env, "JIRA_TOKEN");
+        assert_eq!(j.reopen_transition, None);
         assert_eq!(c.slack, SlackConfig::default());
         assert_eq!(
             c.webhook.unwrap().secret_env.as_deref(),

@@ -9,6 +9,8 @@
 
 use std::time::Duration;
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
 use crate::ExportError;
 
 /// A credential: its value is only handed to the HTTP layer; `Debug` and
@@ -125,6 +127,18 @@ impl Request {
             None => self.label.clone(),
         }
     }
+}
+
+/// What a query string may hold as is: RFC 3986's unreserved characters.
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `value` percent-encoded for a query string.
+pub(crate) fn query_value(value: &str) -> String {
+    utf8_percent_encode(value, QUERY).to_string()
 }
 
 /// A successful answer.
