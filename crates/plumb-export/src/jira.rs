@@ -1,4 +1,5 @@
-//! Jira issues through the REST API v2: `POST …/issue` per
+//! Jira issues through the REST API, v2 (descriptions and comments in wiki
+//! markup) or v3 (in the Atlassian Document Format): `POST …/issue` per
 //! finding, labelled with the finding's fingerprint label so that a JQL
 //! search finds it again; on resolution a comment (`POST …/issue/{key}/comment`),
 //! then the transition to done (`GET` then `POST …/issue/{key}/transitions`),
@@ -72,9 +73,18 @@ impl Jira {
     }
 
     fn request(&self, method: &'static str, path: &str) -> Request {
-        let path = format!("/rest/api/2{path}");
+        let path = format!("/rest/api/{}{path}", self.config.api_version);
         Request::new(method, format!("{}{path}", self.config.url), &path)
             .authorization(self.authorization.clone())
+    }
+
+    /// Text as the API version takes it: a string (v2) or a document (v3).
+    fn text(&self, text: &str) -> Value {
+        if self.config.api_version >= 3 {
+            render::adf_document(text)
+        } else {
+            Value::String(text.to_string())
+        }
     }
 
     fn create(&self, f: &Finding, snapshot: i64) -> Request {
@@ -83,12 +93,17 @@ impl Jira {
             &f.check_id,
             &f.resource_uid,
         )));
+        let description = if self.config.api_version >= 3 {
+            render::jira_adf(f, snapshot)
+        } else {
+            Value::String(render::jira_wiki(f, snapshot))
+        };
         self.request("POST", "/issue").json(&json!({
             "fields": {
                 "project": {"key": self.config.project},
                 "issuetype": {"name": self.config.issue_type},
                 "summary": render::title(f),
-                "description": render::jira_wiki(f, snapshot),
+                "description": description,
                 "labels": labels,
             }
         }))
@@ -104,7 +119,7 @@ impl Jira {
                 &f.resource_uid
             )))
         );
-        let endpoint = if self.search_gone.get() {
+        let endpoint = if self.config.api_version >= 3 || self.search_gone.get() {
             "/search/jql"
         } else {
             "/search"
@@ -120,7 +135,7 @@ impl Jira {
 
     fn comment(&self, key: &str, text: &str) -> Request {
         self.request("POST", &format!("/issue/{key}/comment"))
-            .json(&json!({ "body": text }))
+            .json(&json!({ "body": self.text(text) }))
     }
 
     fn transitions(&self, key: &str) -> Request {
@@ -254,7 +269,9 @@ impl Tracker for Jira {
     fn find(&self, f: &Finding) -> Result<Option<Found>, ExportError> {
         let mut request = self.search(f);
         let answer = match self.client.send(&request) {
-            Err(ExportError::Status { status: 410, .. }) if !self.search_gone.get() => {
+            Err(ExportError::Status { status: 410, .. })
+                if self.config.api_version == 2 && !self.search_gone.get() =>
+            {
                 self.search_gone.set(true);
                 request = self.search(f);
                 self.client.send(&request)?

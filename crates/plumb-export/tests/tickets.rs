@@ -1,8 +1,9 @@
 //! Tickets across runs in the systems that keep them (GitHub, Jira): a
 //! create that is retried or a store that lost its records never opens a
-//! ticket twice, a finding that fails again reopens its ticket, and every
-//! failure is reported with the system's status and its (redacted) answer
-//! and tried again by the next run. Nothing leaves 127.0.0.1.
+//! ticket twice, a finding that fails again reopens its ticket, Jira's
+//! REST API v3 gets documents rather than wiki markup, and every failure
+//! is reported with the system's status and its (redacted) answer and
+//! tried again by the next run. Nothing leaves 127.0.0.1.
 
 mod common;
 
@@ -385,6 +386,99 @@ fn a_finding_that_fails_again_transitions_its_jira_issue_back_to_to_do() {
         ticket(&mut t, "jira", "a").unwrap().state,
         TicketState::Open
     );
+}
+
+#[test]
+fn jira_api_v3_sends_descriptions_and_comments_as_atlassian_documents() {
+    let server = trackers::jira(Site::Cloud, Vec::new(), 0);
+    let dest = jira(&server.url, "api_version = 3\n");
+    let mut t = TestStore::new();
+    let (first, findings) = t.snapshot(&["a"], vec![failing("a")]);
+    run(&mut t, dest.as_ref(), first, &findings);
+    let (second, findings) = t.snapshot(&["a"], vec![passing("a")]);
+    run(&mut t, dest.as_ref(), second, &findings);
+    let (third, findings) = t.snapshot(&["a"], vec![failing("a")]);
+    run(&mut t, dest.as_ref(), third, &findings);
+
+    assert_eq!(
+        server.sent(),
+        [
+            jira_search(3, "search/jql", "a"),
+            "POST /rest/api/3/issue".to_string(),
+            "POST /rest/api/3/issue/SEC-1/comment".to_string(),
+            "GET /rest/api/3/issue/SEC-1/transitions".to_string(),
+            "POST /rest/api/3/issue/SEC-1/transitions".to_string(),
+            "POST /rest/api/3/issue/SEC-1/comment".to_string(),
+            "GET /rest/api/3/issue/SEC-1/transitions".to_string(),
+            "POST /rest/api/3/issue/SEC-1/transitions".to_string(),
+        ]
+    );
+    let requests = server.requests();
+    let text = |t: &str| json!({"type": "text", "text": t});
+    let marked =
+        |t: &str, mark: &str| json!({"type": "text", "text": t, "marks": [{"type": mark}]});
+    let paragraph = |content: serde_json::Value| json!({"type": "paragraph", "content": content});
+    let row = |name: &str, value: serde_json::Value| {
+        json!({"type": "tableRow", "content": [
+            {"type": "tableHeader", "content": [paragraph(json!([text(name)]))]},
+            {"type": "tableCell", "content": [paragraph(json!([value]))]},
+        ]})
+    };
+    assert_eq!(
+        requests[1].json(),
+        json!({"fields": {
+            "project": {"key": "SEC"},
+            "issuetype": {"name": "Bug"},
+            "summary": "[high] S3 bucket blocks public access: arn:aws:s3:::a",
+            "labels": ["plumb", label("a")],
+            "description": {"type": "doc", "version": 1, "content": [
+                paragraph(json!([
+                    text("Plumb found that "),
+                    marked("S3 bucket blocks public access", "strong"),
+                    text(" fails on "),
+                    marked("arn:aws:s3:::a", "code"),
+                    text("."),
+                ])),
+                {"type": "table", "content": [
+                    row("Check", marked("s3_bucket_public_access_blocked", "code")),
+                    row("Severity", text("high")),
+                    row("Risk", text("80.0 / 100")),
+                    row("Resource", text("arn:aws:s3:::a (aws_s3_bucket)")),
+                    row("Account", text("111122223333")),
+                    row("Region", text("us-east-1")),
+                    row("Controls", text("cis-aws-5.0:2.1.4")),
+                    row("Snapshot", text(&first.to_string())),
+                ]},
+                {"type": "heading", "attrs": {"level": 3}, "content": [text("Evidence")]},
+                {"type": "codeBlock", "attrs": {"language": "json"}, "content": [
+                    text("{\n  \"props.public_access_block\": null\n}")
+                ]},
+                {"type": "heading", "attrs": {"level": 3}, "content": [text("Remediation")]},
+                {"type": "codeBlock", "content": [text(
+                    "aws s3api put-public-access-block --bucket a --public-access-block-configuration BlockPublicAcls=true"
+                )]},
+                paragraph(json!([marked(
+                    "Opened by plumb export (fingerprint s3_bucket_public_access_blocked|arn:aws:s3:::a); plumb comments and closes this issue when the finding no longer fails.",
+                    "em"
+                )])),
+            ]},
+        }})
+    );
+    let document = |t: &str| json!({"body": {"type": "doc", "version": 1, "content": [paragraph(json!([text(t)]))]}});
+    assert_eq!(
+        requests[2].json(),
+        document(&format!(
+            "Resolved: the check passes in Plumb snapshot {second}. Closed by `plumb export`."
+        ))
+    );
+    assert_eq!(requests[4].json(), json!({"transition": {"id": "31"}}));
+    assert_eq!(
+        requests[5].json(),
+        document(&format!(
+            "Reopened: the check fails again in Plumb snapshot {third}. Reopened by `plumb export`."
+        ))
+    );
+    assert_eq!(requests[7].json(), json!({"transition": {"id": "11"}}));
 }
 
 /// GitHub where every `PATCH` fails with 422 while `refuse` is set,
