@@ -281,6 +281,21 @@ impl Checker<'_> {
         name.to_string()
     }
 
+    /// `api_version`: 2 (the default) or 3.
+    fn jira_api_version(&mut self, value: Option<&Spanned<i64>>) -> u8 {
+        match value.map(|v| (*v.get_ref(), v.span())) {
+            None | Some((2, _)) => 2,
+            Some((3, _)) => 3,
+            Some((other, span)) => {
+                self.problem(
+                    span,
+                    format!("`api_version` is 2 or 3 (Jira's REST API), not {other}"),
+                );
+                2
+            }
+        }
+    }
+
     fn required(&mut self, key: &str, value: &Spanned<String>) -> String {
         let text = value.get_ref().trim();
         if text.is_empty() {
@@ -336,20 +351,7 @@ impl ExportConfig {
                     .as_ref()
                     .map(|u| c.env_name("user_env", Some(u), "")),
                 token_env: c.env_name("token_env", j.token_env.as_ref(), "JIRA_TOKEN"),
-                api_version: match &j.api_version {
-                    None => 2,
-                    Some(v) => match *v.get_ref() {
-                        2 => 2,
-                        3 => 3,
-                        other => {
-                            c.problem(
-                                v.span(),
-                                format!("`api_version` is 2 or 3 (Jira's REST API), not {other}"),
-                            );
-                            2
-                        }
-                    },
-                },
+                api_version: c.jira_api_version(j.api_version.as_ref()),
                 done_transition: j.done_transition,
                 reopen_transition: j.reopen_transition,
                 labels: j.labels.unwrap_or_else(|| vec!["plumb".into()]),

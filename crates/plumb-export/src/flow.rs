@@ -399,12 +399,17 @@ impl Flow<'_> {
     fn record(&mut self, ticket: Ticket, done: Action) -> Action {
         match self.store.save_ticket(&ticket) {
             Ok(()) => done,
-            Err(e) => failed(format!(
-                "the ticket {} is {} in {}, but the store could not record it: {e}",
-                ticket.url,
-                ticket.state.as_str(),
-                self.system
-            )),
+            Err(e) => {
+                let what = match (ticket.url.as_str(), ticket.ticket_id.as_str()) {
+                    ("", "") => "it was sent".to_string(),
+                    ("", id) => format!("its ticket {id} is {}", ticket.state.as_str()),
+                    (url, _) => format!("its ticket {url} is {}", ticket.state.as_str()),
+                };
+                failed(format!(
+                    "{what} in {}, but the store could not record it: {e}",
+                    self.system
+                ))
+            }
         }
     }
 

@@ -605,6 +605,48 @@ fn a_create_that_may_have_succeeded_is_not_sent_again_when_its_lookup_fails() {
 }
 
 #[test]
+fn a_ticket_the_store_cannot_record_is_a_failure_naming_it_and_the_next_run_finds_it() {
+    let server = github_tracker();
+    let dest = github(&server.url);
+    let mut t = TestStore::new();
+    let (id, findings) = t.snapshot(&["a", "b"], vec![failing("a"), failing("b")]);
+    t.refuse_ticket_writes();
+
+    let report = run(&mut t, dest.as_ref(), id, &findings);
+
+    let reasons: Vec<String> = report
+        .items
+        .iter()
+        .map(|i| match &i.action {
+            Action::Failed { reason } => reason.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(reasons.len(), 2, "both reported, the run went on");
+    assert!(
+        reasons[0].starts_with(
+            "its ticket https://github.com/acme/infra/issues/1 is open in github, but the store could not record it:"
+        ) && reasons[0].contains("database or disk is full"),
+        "{}",
+        reasons[0]
+    );
+    assert_eq!(server.issues().len(), 2);
+
+    // Once the store works again, the next run finds both rather than
+    // opening them again.
+    t.accept_ticket_writes();
+    let report = run(&mut t, dest.as_ref(), id, &findings);
+    assert!(
+        actions(&report)
+            .iter()
+            .all(|a| matches!(a, Action::Found { .. })),
+        "{report:?}"
+    );
+    assert_eq!(server.issues().len(), 2);
+    assert_eq!(t.store.tickets("github").unwrap().len(), 2);
+}
+
+#[test]
 fn without_a_tracker_a_finding_that_fails_again_is_announced_again() {
     let server = FakeServer::start(|_r: &Recorded| Reply::json(202, json!({})));
     let cfg = config(&format!(

@@ -194,14 +194,34 @@ fn read_request(stream: &mut std::net::TcpStream) -> Option<Recorded> {
 /// A real SQLite store in a temporary directory.
 pub struct TestStore {
     pub store: SqliteStore,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl TestStore {
     pub fn new() -> TestStore {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("plumb.db")).unwrap();
-        TestStore { store, _dir: dir }
+        TestStore { store, dir }
+    }
+
+    /// From now on the database refuses every write to `tickets`, as a
+    /// full disk would.
+    pub fn refuse_ticket_writes(&self) {
+        let db = rusqlite::Connection::open(self.dir.path().join("plumb.db")).unwrap();
+        for event in ["INSERT", "UPDATE"] {
+            db.execute_batch(&format!(
+                "CREATE TRIGGER refuse_{event} BEFORE {event} ON tickets \
+                 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;"
+            ))
+            .unwrap();
+        }
+    }
+
+    /// Undoes [`TestStore::refuse_ticket_writes`].
+    pub fn accept_ticket_writes(&self) {
+        let db = rusqlite::Connection::open(self.dir.path().join("plumb.db")).unwrap();
+        db.execute_batch("DROP TRIGGER refuse_INSERT; DROP TRIGGER refuse_UPDATE;")
+            .unwrap();
     }
 
     /// Stores a snapshot holding buckets with these names and these
