@@ -328,7 +328,7 @@ pub struct ExportArgs {
 pub enum ExportTarget {
     /// GitHub issues (REST API).
     Github,
-    /// Jira issues (REST API v2).
+    /// Jira issues (REST API v2 or v3).
     Jira,
     /// A Slack incoming webhook.
     Slack,

@@ -1,6 +1,6 @@
 //! `plumb export`: the stored findings of a snapshot sent to GitHub, Jira,
 //! Slack or a webhook by plumb-export, with one line per finding saying
-//! what happened.
+//! what happened (a failure with the system's status and answer, redacted).
 
 use anyhow::Context as _;
 use plumb_export::{Action, ExportConfig, Item, RetryPolicy, Selection, System};
@@ -88,10 +88,11 @@ pub fn run(db: &str, args: ExportArgs) -> anyhow::Result<Outcome> {
     }
     let count = |wanted: fn(&Action) -> bool| report.count(wanted);
     output::line(format!(
-        "{system}, snapshot {id}: {} opened, {} resolved, {} already open, {} failed{}",
+        "{system}, snapshot {id}: {} opened, {} reopened, {} resolved, {} already open, {} failed{}",
         count(|a| matches!(a, Action::Opened { .. } | Action::WouldOpen)),
+        count(|a| matches!(a, Action::Reopened { .. } | Action::WouldReopen { .. })),
         count(|a| matches!(a, Action::Resolved { .. } | Action::WouldResolve { .. })),
-        count(|a| matches!(a, Action::AlreadyOpen { .. })),
+        count(|a| matches!(a, Action::AlreadyOpen { .. } | Action::Found { .. })),
         count(|a| matches!(a, Action::Failed { .. })),
         if args.dry_run {
             " (dry run: nothing sent)"
@@ -120,6 +121,18 @@ fn line(system: System, item: &Item) -> String {
     let (what, detail) = match &item.action {
         Action::Opened { url } => ("opened", place(url)),
         Action::AlreadyOpen { url } => ("already open", place(url)),
+        Action::Found { url } => (
+            "found open",
+            format!("{} (by its fingerprint label; now recorded)", place(url)),
+        ),
+        Action::Reopened { url } => (
+            "reopened",
+            format!("{} (commented and reopened)", place(url)),
+        ),
+        Action::ClosedLater { url, snapshot } => (
+            "left closed",
+            format!("{} (closed from the newer snapshot {snapshot})", place(url)),
+        ),
         Action::Resolved { url, resolution } => (
             "resolved",
             format!(
@@ -129,6 +142,7 @@ fn line(system: System, item: &Item) -> String {
             ),
         ),
         Action::WouldOpen => ("would open", String::new()),
+        Action::WouldReopen { url } => ("would reopen", place(url)),
         Action::WouldResolve { url, resolution } => (
             "would resolve",
             format!("{} ({})", place(url), resolution.as_str()),

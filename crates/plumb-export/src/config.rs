@@ -12,11 +12,13 @@
 //!
 //! [export.jira]
 //! url = "https://acme.atlassian.net"
+//! api_version = 2                        # the default; 3 (Jira Cloud): descriptions and comments in ADF
 //! project = "SEC"
 //! issue_type = "Bug"                     # the default
 //! user_env = "JIRA_USER"                 # with it: basic auth (Jira Cloud); without: bearer token
 //! token_env = "JIRA_TOKEN"               # the default
 //! done_transition = "Done"               # default: the first transition to a "done" status
+//! reopen_transition = "Reopen"           # default: the first transition to a "to do" status
 //!
 //! [export.slack]
 //! webhook_url_env = "SLACK_WEBHOOK_URL"  # the default
@@ -87,9 +89,16 @@ pub struct JiraConfig {
     pub user_env: Option<String>,
     /// The variable holding the API token (or personal access token).
     pub token_env: String,
+    /// The REST API's version: 2 (descriptions and comments in wiki
+    /// markup; Jira Data Center and Cloud) or 3 (in the Atlassian Document
+    /// Format; Jira Cloud).
+    pub api_version: u8,
     /// The transition that closes an issue, by name; the first one into a
     /// "done" status when absent.
     pub done_transition: Option<String>,
+    /// The transition that reopens an issue, by name; the first one into a
+    /// "to do" status when absent.
+    pub reopen_transition: Option<String>,
     /// Labels for every issue.
     pub labels: Vec<String>,
 }
@@ -178,7 +187,9 @@ struct RawJira {
     issue_type: Option<String>,
     user_env: Option<Spanned<String>>,
     token_env: Option<Spanned<String>>,
+    api_version: Option<Spanned<i64>>,
     done_transition: Option<String>,
+    reopen_transition: Option<String>,
     labels: Option<Vec<String>>,
 }
 
@@ -270,6 +281,21 @@ impl Checker<'_> {
         name.to_string()
     }
 
+    /// `api_version`: 2 (the default) or 3.
+    fn jira_api_version(&mut self, value: Option<&Spanned<i64>>) -> u8 {
+        match value.map(|v| (*v.get_ref(), v.span())) {
+            None | Some((2, _)) => 2,
+            Some((3, _)) => 3,
+            Some((other, span)) => {
+                self.problem(
+                    span,
+                    format!("`api_version` is 2 or 3 (Jira's REST API), not {other}"),
+                );
+                2
+            }
+        }
+    }
+
     fn required(&mut self, key: &str, value: &Spanned<String>) -> String {
         let text = value.get_ref().trim();
         if text.is_empty() {
@@ -325,7 +351,9 @@ impl ExportConfig {
                     .as_ref()
                     .map(|u| c.env_name("user_env", Some(u), "")),
                 token_env: c.env_name("token_env", j.token_env.as_ref(), "JIRA_TOKEN"),
+                api_version: c.jira_api_version(j.api_version.as_ref()),
                 done_transition: j.done_transition,
+                reopen_transition: j.reopen_transition,
                 labels: j.labels.unwrap_or_else(|| vec!["plumb".into()]),
             }
         });
@@ -396,6 +424,8 @@ secret_env = "HOOK_SECRET"
         assert_eq!(j.issue_type, "Bug");
         assert_eq!(j.user_env.as_deref(), Some("JIRA_USER"));
         assert_eq!(j.token_env, "JIRA_TOKEN");
+        assert_eq!(j.api_version, 2);
+        assert_eq!(j.reopen_transition, None);
         assert_eq!(c.slack, SlackConfig::default());
         assert_eq!(
             c.webhook.unwrap().secret_env.as_deref(),
@@ -441,6 +471,33 @@ secret_env = "HOOK_SECRET"
             .expect_err("no project")
             .to_string();
         assert!(missing.contains("project"), "{missing}");
+    }
+
+    #[test]
+    fn the_jira_api_version_is_2_or_3() {
+        let three = ExportConfig::parse(
+            "plumb.toml",
+            "[export.jira]\nurl = \"https://j\"\nproject = \"SEC\"\napi_version = 3\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(three.jira.map(|j| j.api_version), Some(3));
+        let e = ExportConfig::parse(
+            "plumb.toml",
+            "[export.jira]\nurl = \"https://j\"\nproject = \"SEC\"\napi_version = 4\n",
+        )
+        .expect_err("no v4")
+        .to_string();
+        assert!(
+            e.contains("plumb.toml:4:") && e.contains("`api_version` is 2 or 3"),
+            "{e}"
+        );
+        let e = ExportConfig::parse(
+            "plumb.toml",
+            "[export.jira]\nurl = \"https://j\"\nproject = \"SEC\"\napi_version = \"3\"\n",
+        )
+        .expect_err("a string")
+        .to_string();
+        assert!(e.contains("plumb.toml:4:"), "{e}");
     }
 
     #[test]

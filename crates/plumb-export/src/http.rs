@@ -3,9 +3,13 @@
 //! (5xx) with bounded attempts, honouring `Retry-After`, and that keeps
 //! credentials out of every message: a request is named by its method and
 //! a path that holds no secret, and any secret text an error might echo is
-//! replaced by `***`.
+//! replaced by `***`. A request that creates something is never simply
+//! sent again after an answer that may have come after the creation: the
+//! caller's lookup runs first ([`Client::create`]).
 
 use std::time::Duration;
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::ExportError;
 
@@ -125,6 +129,18 @@ impl Request {
     }
 }
 
+/// What a query string may hold as is: RFC 3986's unreserved characters.
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `value` percent-encoded for a query string.
+pub(crate) fn query_value(value: &str) -> String {
+    utf8_percent_encode(value, QUERY).to_string()
+}
+
 /// A successful answer.
 #[derive(Debug, Clone)]
 pub struct Response {
@@ -132,17 +148,40 @@ pub struct Response {
     pub status: u16,
     /// The body as text.
     pub body: String,
+    /// The body shortened and redacted, for messages.
+    shown: String,
 }
 
 impl Response {
     /// The body as JSON.
     pub fn json(&self, request: &Request) -> Result<serde_json::Value, ExportError> {
-        serde_json::from_str(&self.body).map_err(|e| ExportError::Unexpected {
+        serde_json::from_str(&self.body)
+            .map_err(|e| self.unexpected(request, &format!("not JSON ({e})")))
+    }
+
+    /// The error for an answer that lacks what was expected: what was
+    /// wrong, with the status and the (redacted) body.
+    pub fn unexpected(&self, request: &Request, what: &str) -> ExportError {
+        ExportError::Unexpected {
             request: request.label.clone(),
-            detail: format!("not JSON: {e}"),
-        })
+            detail: format!("{what}; HTTP {}: {}", self.status, self.shown),
+        }
     }
 }
+
+/// What came of a request that creates something ([`Client::create`]).
+#[derive(Debug)]
+pub enum Created<T> {
+    /// The system's answer to it.
+    Answer(Response),
+    /// The thing already existed: the lookup found it after a failed
+    /// attempt, which had created it after all.
+    Existing(T),
+}
+
+/// The lookup [`Client::create`] runs after an attempt that may have
+/// created something.
+type Lookup<'a, T> = &'a mut dyn FnMut() -> Result<Option<T>, ExportError>;
 
 /// A blocking HTTP client with retries and redaction.
 pub struct Client {
@@ -160,6 +199,24 @@ fn retryable(status: u16, headers: &ureq::http::HeaderMap) -> bool {
         // GitHub's secondary rate limits answer 403 with these.
         || (status == 403
             && (header("retry-after").is_some() || header("x-ratelimit-remaining") == Some("0")))
+}
+
+/// Whether a transport error happened before the request could reach the
+/// system, so that sending it again cannot do anything twice.
+fn never_sent(error: &ureq::Error) -> bool {
+    use ureq::Timeout;
+    matches!(
+        error,
+        ureq::Error::HostNotFound
+            | ureq::Error::ConnectionFailed
+            | ureq::Error::BadUri(_)
+            | ureq::Error::Http(_)
+            | ureq::Error::InvalidProxyUrl
+            | ureq::Error::ConnectProxyFailed(_)
+            | ureq::Error::RequireHttpsOnly(_)
+            | ureq::Error::TlsRequired
+            | ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect)
+    )
 }
 
 fn retry_after(headers: &ureq::http::HeaderMap) -> Option<Duration> {
@@ -233,47 +290,102 @@ impl Client {
     /// Sends `request`, retrying what is worth retrying; a 2xx answer or
     /// the last error.
     pub fn send(&self, request: &Request) -> Result<Response, ExportError> {
+        match self.run::<std::convert::Infallible>(request, None)? {
+            Created::Answer(response) => Ok(response),
+            Created::Existing(never) => match never {},
+        }
+    }
+
+    /// Sends `request`, which creates something, so that a retry never
+    /// creates it twice. A server error (5xx) or a transport failure may
+    /// come after the system created it: then, after the backoff and
+    /// before any further attempt, `existing` looks for it, and what it
+    /// finds is the answer. A rate limit (nothing created) is retried as
+    /// `send` does. When the lookup itself fails the request is not sent
+    /// again ([`ExportError::Unconfirmed`]).
+    pub fn create<T>(
+        &self,
+        request: &Request,
+        mut existing: impl FnMut() -> Result<Option<T>, ExportError>,
+    ) -> Result<Created<T>, ExportError> {
+        self.run(request, Some(&mut existing))
+    }
+
+    fn run<T>(
+        &self,
+        request: &Request,
+        mut existing: Option<Lookup<'_, T>>,
+    ) -> Result<Created<T>, ExportError> {
         let max = self.retry.max_attempts.max(1);
         let mut attempt = 0;
         loop {
             attempt += 1;
             tracing::debug!(request = %request.label, attempt, "sending");
-            let (wait, error) = match self.attempt(request) {
+            // The wait before the next attempt, the error, and whether the
+            // request may have done its work all the same.
+            let (wait, error, maybe_done) = match self.attempt(request) {
                 Ok(mut response) => {
                     let status = response.status().as_u16();
                     let body = response
                         .body_mut()
                         .read_to_string()
                         .unwrap_or_else(|e| format!("(unreadable body: {e})"));
+                    let shown = self.redact(&shorten(&body));
                     if (200..300).contains(&status) {
                         tracing::debug!(request = %request.label, status, "done");
-                        return Ok(Response { status, body });
+                        return Ok(Created::Answer(Response {
+                            status,
+                            body,
+                            shown,
+                        }));
                     }
                     let error = ExportError::Status {
                         request: request.label.clone(),
                         status,
                         attempts: attempt,
-                        detail: self.redact(&shorten(&body)),
+                        detail: shown,
                     };
                     if !retryable(status, response.headers()) {
                         return Err(error);
                     }
-                    (self.delay(attempt, retry_after(response.headers())), error)
+                    let wait = self.delay(attempt, retry_after(response.headers()));
+                    (wait, error, (500..600).contains(&status))
                 }
                 Err(e) => {
+                    let maybe_done = !never_sent(&e);
                     let error = ExportError::Transport {
                         request: request.label.clone(),
                         attempts: attempt,
                         detail: self.redact(&e.to_string()),
                     };
-                    (self.delay(attempt, None), error)
+                    (self.delay(attempt, None), error, maybe_done)
                 }
             };
-            if attempt >= max {
+            let last = attempt >= max;
+            let lookup = existing.as_mut().filter(|_| maybe_done);
+            if last && lookup.is_none() {
                 return Err(error);
             }
-            tracing::warn!(request = %request.label, attempt, wait_ms = wait.as_millis() as u64, %error, "retrying");
+            if !last {
+                tracing::warn!(request = %request.label, attempt, wait_ms = wait.as_millis() as u64, %error, "retrying");
+            }
             std::thread::sleep(wait);
+            if let Some(lookup) = lookup {
+                match lookup() {
+                    Ok(Some(found)) => {
+                        tracing::info!(request = %request.label, attempt, %error, "it was created all the same");
+                        return Ok(Created::Existing(found));
+                    }
+                    Ok(None) if last => return Err(error),
+                    Ok(None) => {}
+                    Err(lookup) => {
+                        return Err(ExportError::Unconfirmed {
+                            error: Box::new(error),
+                            lookup: Box::new(lookup),
+                        })
+                    }
+                }
+            }
         }
     }
 }

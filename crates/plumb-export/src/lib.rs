@@ -5,12 +5,18 @@
 //! The flow is one function, [`export`]: it compares the failing findings
 //! of a snapshot with the tickets the store remembers for a system (one per
 //! finding fingerprint, check and resource), opens a ticket for each new
-//! failure, and comments on and closes the ticket of each finding that now
-//! passes or whose resource is gone. Each system is one module behind the
-//! [`Destination`] trait; [`destination`] builds the one `plumb.toml`'s
-//! `[export.*]` section configures ([`ExportConfig`]). Every HTTP call goes
-//! through [`Client`], which retries rate limits and server errors and
-//! never writes a credential into a message or a log.
+//! failure, reopens the closed ticket of a finding that fails again, and
+//! comments on and closes the ticket of each finding that now passes or
+//! whose resource is gone. Each system is one module behind the
+//! [`Destination`] trait, which says how one finding's ticket is opened or
+//! resolved; the loops over findings are the trait's default methods and
+//! the flow's. Systems that keep tickets (GitHub, Jira) are also a
+//! [`Tracker`]: every ticket carries its fingerprint as a label, so a
+//! ticket the store has no record of (a retried create, a lost store) is
+//! found instead of opened twice. [`destination`] builds the system one
+//! `plumb.toml`'s `[export.*]` section configures ([`ExportConfig`]). Every
+//! HTTP call goes through [`Client`], which retries rate limits and server
+//! errors and never writes a credential into a message or a log.
 #![deny(missing_docs)]
 
 mod config;
@@ -28,8 +34,10 @@ use plumb_store::{StoreError, Ticket};
 pub use crate::config::{
     ExportConfig, GithubConfig, JiraConfig, SlackConfig, System, WebhookConfig,
 };
-pub use crate::flow::{export, fingerprint, Action, ExportReport, Item, Resolution, Selection};
-pub use crate::http::{Client, Request, RetryPolicy, Secret};
+pub use crate::flow::{
+    export, fingerprint, fingerprint_label, Action, ExportReport, Item, Resolution, Selection,
+};
+pub use crate::http::{Client, Created, Request, Response, RetryPolicy, Secret};
 
 /// Why an export, or one ticket of it, failed.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +63,18 @@ pub enum ExportError {
         attempts: u32,
         /// What went wrong, redacted.
         detail: String,
+    },
+    /// A create failed in a way that may have created the ticket all the
+    /// same, and looking the ticket up failed too: it is not sent again,
+    /// so as not to open it twice; the next run looks it up again.
+    #[error(
+        "{error}; not sent again, as it may have been created and looking it up failed: {lookup}"
+    )]
+    Unconfirmed {
+        /// The create's last failure.
+        error: Box<ExportError>,
+        /// Why the lookup failed.
+        lookup: Box<ExportError>,
     },
     /// The system answered success with something unexpected.
     #[error("unexpected answer to {request}: {detail}")]
@@ -113,6 +133,17 @@ pub struct Opened {
     pub url: String,
 }
 
+/// A ticket found in a system by its finding's fingerprint label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The system's id for it.
+    pub ticket_id: String,
+    /// Its page.
+    pub url: String,
+    /// Whether it is open (not closed, not in a "done" status).
+    pub open: bool,
+}
+
 /// A ticket whose finding stopped failing.
 #[derive(Debug, Clone, Copy)]
 pub struct Resolved<'a> {
@@ -124,20 +155,66 @@ pub struct Resolved<'a> {
     pub finding: Option<&'a Finding>,
 }
 
-/// One system that findings are exported to.
+/// One system that findings are exported to. A system writes how one
+/// finding's ticket is opened and resolved; the loops over findings are
+/// the default methods, which a system that sends several findings in one
+/// message (Slack) overrides.
 pub trait Destination {
     /// Which system this is.
     fn system(&self) -> System;
-    /// Opens a ticket for each finding; one result per finding, in order.
-    fn open(&mut self, findings: &[&Finding], snapshot: i64) -> Vec<Result<Opened, ExportError>>;
-    /// Comments on and closes (or announces resolved) each ticket; one
-    /// result per ticket, in order.
-    fn resolve(&mut self, resolved: &[Resolved<'_>], snapshot: i64)
-        -> Vec<Result<(), ExportError>>;
+    /// Opens a ticket for one finding.
+    fn open(&self, finding: &Finding, snapshot: i64) -> Result<Opened, ExportError>;
+    /// Comments on and closes (or announces resolved) one ticket.
+    fn resolve(&self, resolved: &Resolved<'_>, snapshot: i64) -> Result<(), ExportError>;
     /// The requests [`Destination::open`] would send, for `--dry-run`.
-    fn preview_open(&self, findings: &[&Finding], snapshot: i64) -> Vec<Request>;
+    fn preview_open(&self, finding: &Finding, snapshot: i64) -> Vec<Request>;
     /// The requests [`Destination::resolve`] would send, for `--dry-run`.
-    fn preview_resolve(&self, resolved: &[Resolved<'_>], snapshot: i64) -> Vec<Request>;
+    fn preview_resolve(&self, resolved: &Resolved<'_>, snapshot: i64) -> Vec<Request>;
+
+    /// The system's tickets, when it keeps tickets that can be looked up
+    /// and reopened (GitHub, Jira). Without (Slack, a webhook), a finding
+    /// that fails again after it was resolved is announced as new.
+    fn tracker(&self) -> Option<&dyn Tracker> {
+        None
+    }
+
+    /// Opens a ticket for each finding; one result per finding, in order.
+    fn open_all(&self, findings: &[&Finding], snapshot: i64) -> Vec<Result<Opened, ExportError>> {
+        findings.iter().map(|f| self.open(f, snapshot)).collect()
+    }
+    /// Resolves each ticket; one result per ticket, in order.
+    fn resolve_all(
+        &self,
+        resolved: &[Resolved<'_>],
+        snapshot: i64,
+    ) -> Vec<Result<(), ExportError>> {
+        resolved.iter().map(|r| self.resolve(r, snapshot)).collect()
+    }
+    /// The requests [`Destination::open_all`] would send.
+    fn preview_open_all(&self, findings: &[&Finding], snapshot: i64) -> Vec<Request> {
+        findings
+            .iter()
+            .flat_map(|f| self.preview_open(f, snapshot))
+            .collect()
+    }
+    /// The requests [`Destination::resolve_all`] would send.
+    fn preview_resolve_all(&self, resolved: &[Resolved<'_>], snapshot: i64) -> Vec<Request> {
+        resolved
+            .iter()
+            .flat_map(|r| self.preview_resolve(r, snapshot))
+            .collect()
+    }
+}
+
+/// A system whose tickets can be looked up by fingerprint and reopened.
+pub trait Tracker {
+    /// The ticket carrying `finding`'s fingerprint label, if any: the open
+    /// one when there are several, else the oldest.
+    fn find(&self, finding: &Finding) -> Result<Option<Found>, ExportError>;
+    /// Comments on a closed ticket and opens it again.
+    fn reopen(&self, ticket_id: &str, snapshot: i64) -> Result<(), ExportError>;
+    /// The requests [`Tracker::reopen`] would send, for `--dry-run`.
+    fn preview_reopen(&self, ticket_id: &str, snapshot: i64) -> Vec<Request>;
 }
 
 /// Builds the destination for `system` from the configuration, reading its

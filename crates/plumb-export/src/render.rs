@@ -1,7 +1,8 @@
 //! What a ticket says about a finding: a title, and a body in each
-//! system's markup (GitHub Markdown, Jira wiki markup, Slack mrkdwn), all
-//! from the same facts: check, severity, risk, resource, account, region,
-//! evidence and the remediation rendered for the resource.
+//! system's markup (GitHub Markdown, Jira wiki markup for REST API v2,
+//! Atlassian Document Format for v3, Slack mrkdwn), all from the same
+//! facts: check, severity, risk, resource, account, region, evidence and
+//! the remediation rendered for the resource.
 
 use plumb_model::Finding;
 use serde_json::{json, Value};
@@ -102,6 +103,91 @@ pub fn jira_wiki(f: &Finding, snapshot: i64) -> String {
         remediation = f.remediation,
         fingerprint = fingerprint(&f.check_id, &f.resource_uid),
     )
+}
+
+/// An ADF text node, with marks (`strong`, `em`, `code`).
+fn adf_text(text: &str, marks: &[&str]) -> Value {
+    let mut node = json!({"type": "text", "text": text});
+    if !marks.is_empty() {
+        node["marks"] = marks.iter().map(|m| json!({ "type": m })).collect();
+    }
+    node
+}
+
+/// An ADF paragraph of these text nodes; ADF has no empty text node, so
+/// empty texts are left out.
+fn adf_paragraph(parts: &[(&str, &[&str])]) -> Value {
+    let content: Vec<Value> = parts
+        .iter()
+        .filter(|(text, _)| !text.is_empty())
+        .map(|(text, marks)| adf_text(text, marks))
+        .collect();
+    json!({"type": "paragraph", "content": content})
+}
+
+fn adf_heading(text: &str) -> Value {
+    json!({"type": "heading", "attrs": {"level": 3}, "content": [adf_text(text, &[])]})
+}
+
+fn adf_code_block(text: &str, language: Option<&str>) -> Value {
+    let content: Vec<Value> = if text.is_empty() {
+        Vec::new()
+    } else {
+        vec![adf_text(text, &[])]
+    };
+    let mut node = json!({"type": "codeBlock", "content": content});
+    if let Some(language) = language {
+        node["attrs"] = json!({ "language": language });
+    }
+    node
+}
+
+/// A one-paragraph ADF document: a comment, for Jira's REST API v3.
+pub fn adf_document(text: &str) -> Value {
+    json!({"type": "doc", "version": 1, "content": [adf_paragraph(&[(text, &[])])]})
+}
+
+/// A Jira issue's description in the Atlassian Document Format (REST API
+/// v3): the facts of [`jira_wiki`] as a table, code blocks and a note.
+pub fn jira_adf(f: &Finding, snapshot: i64) -> Value {
+    let facts: [(&str, String, &[&str]); 8] = [
+        ("Check", f.check_id.to_string(), &["code"]),
+        ("Severity", f.severity.to_string(), &[]),
+        ("Risk", risk(f), &[]),
+        ("Resource", format!("{} ({})", f.resource_uid, f.kind), &[]),
+        ("Account", f.account.to_string(), &[]),
+        ("Region", f.region.to_string(), &[]),
+        ("Controls", controls(f), &[]),
+        ("Snapshot", snapshot.to_string(), &[]),
+    ];
+    let rows: Vec<Value> = facts
+        .iter()
+        .map(|(name, value, marks)| {
+            json!({"type": "tableRow", "content": [
+                {"type": "tableHeader", "content": [adf_paragraph(&[(name, &[])])]},
+                {"type": "tableCell", "content": [adf_paragraph(&[(value, marks)])]},
+            ]})
+        })
+        .collect();
+    let note = format!(
+        "Opened by plumb export (fingerprint {}); plumb comments and closes this issue when the finding no longer fails.",
+        fingerprint(&f.check_id, &f.resource_uid)
+    );
+    json!({"type": "doc", "version": 1, "content": [
+        adf_paragraph(&[
+            ("Plumb found that ", &[]),
+            (&f.title, &["strong"]),
+            (" fails on ", &[]),
+            (&f.resource_uid, &["code"]),
+            (".", &[]),
+        ]),
+        {"type": "table", "content": rows},
+        adf_heading("Evidence"),
+        adf_code_block(&evidence(f), Some("json")),
+        adf_heading("Remediation"),
+        adf_code_block(&f.remediation, None),
+        adf_paragraph(&[(&note, &["em"])]),
+    ]})
 }
 
 /// One Slack line (mrkdwn) for a finding.

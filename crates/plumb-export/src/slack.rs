@@ -96,39 +96,63 @@ impl Slack {
     }
 }
 
+/// Slack has no ticket: an opened finding is a line in a message.
+fn posted() -> Opened {
+    Opened {
+        ticket_id: String::new(),
+        url: String::new(),
+    }
+}
+
 impl Destination for Slack {
     fn system(&self) -> System {
         System::Slack
     }
 
-    fn open(&mut self, findings: &[&Finding], snapshot: i64) -> Vec<Result<Opened, ExportError>> {
+    fn open(&self, f: &Finding, snapshot: i64) -> Result<Opened, ExportError> {
+        self.client.send(&self.opened(&[f], snapshot))?;
+        Ok(posted())
+    }
+
+    fn resolve(&self, r: &Resolved<'_>, snapshot: i64) -> Result<(), ExportError> {
+        self.client
+            .send(&self.resolved(std::slice::from_ref(r), snapshot))?;
+        Ok(())
+    }
+
+    fn preview_open(&self, f: &Finding, snapshot: i64) -> Vec<Request> {
+        vec![self.opened(&[f], snapshot)]
+    }
+
+    fn preview_resolve(&self, r: &Resolved<'_>, snapshot: i64) -> Vec<Request> {
+        vec![self.resolved(std::slice::from_ref(r), snapshot)]
+    }
+
+    // Many findings to a message, rather than one each.
+
+    fn open_all(&self, findings: &[&Finding], snapshot: i64) -> Vec<Result<Opened, ExportError>> {
         self.send_batches(findings, |batch| self.opened(batch, snapshot))
             .into_iter()
-            .map(|r| {
-                r.map(|()| Opened {
-                    ticket_id: String::new(),
-                    url: String::new(),
-                })
-            })
+            .map(|r| r.map(|()| posted()))
             .collect()
     }
 
-    fn resolve(
-        &mut self,
+    fn resolve_all(
+        &self,
         resolved: &[Resolved<'_>],
         snapshot: i64,
     ) -> Vec<Result<(), ExportError>> {
         self.send_batches(resolved, |batch| self.resolved(batch, snapshot))
     }
 
-    fn preview_open(&self, findings: &[&Finding], snapshot: i64) -> Vec<Request> {
+    fn preview_open_all(&self, findings: &[&Finding], snapshot: i64) -> Vec<Request> {
         findings
             .chunks(BATCH)
             .map(|b| self.opened(b, snapshot))
             .collect()
     }
 
-    fn preview_resolve(&self, resolved: &[Resolved<'_>], snapshot: i64) -> Vec<Request> {
+    fn preview_resolve_all(&self, resolved: &[Resolved<'_>], snapshot: i64) -> Vec<Request> {
         resolved
             .chunks(BATCH)
             .map(|b| self.resolved(b, snapshot))

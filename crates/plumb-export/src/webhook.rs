@@ -93,39 +93,25 @@ impl Destination for Webhook {
         System::Webhook
     }
 
-    fn open(&mut self, findings: &[&Finding], snapshot: i64) -> Vec<Result<Opened, ExportError>> {
-        findings
-            .iter()
-            .map(|f| {
-                self.client.send(&self.opened(f, snapshot))?;
-                Ok(Opened {
-                    ticket_id: String::new(),
-                    url: String::new(),
-                })
-            })
-            .collect()
+    fn open(&self, f: &Finding, snapshot: i64) -> Result<Opened, ExportError> {
+        self.client.send(&self.opened(f, snapshot))?;
+        Ok(Opened {
+            ticket_id: String::new(),
+            url: String::new(),
+        })
     }
 
-    fn resolve(
-        &mut self,
-        resolved: &[Resolved<'_>],
-        snapshot: i64,
-    ) -> Vec<Result<(), ExportError>> {
-        resolved
-            .iter()
-            .map(|r| self.client.send(&self.resolved(r, snapshot)).map(|_| ()))
-            .collect()
+    fn resolve(&self, r: &Resolved<'_>, snapshot: i64) -> Result<(), ExportError> {
+        self.client.send(&self.resolved(r, snapshot))?;
+        Ok(())
     }
 
-    fn preview_open(&self, findings: &[&Finding], snapshot: i64) -> Vec<Request> {
-        findings.iter().map(|f| self.opened(f, snapshot)).collect()
+    fn preview_open(&self, f: &Finding, snapshot: i64) -> Vec<Request> {
+        vec![self.opened(f, snapshot)]
     }
 
-    fn preview_resolve(&self, resolved: &[Resolved<'_>], snapshot: i64) -> Vec<Request> {
-        resolved
-            .iter()
-            .map(|r| self.resolved(r, snapshot))
-            .collect()
+    fn preview_resolve(&self, r: &Resolved<'_>, snapshot: i64) -> Vec<Request> {
+        vec![self.resolved(r, snapshot)]
     }
 }
 

@@ -9,65 +9,22 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{finding, FakeServer, Recorded, Reply, TestStore};
+use common::trackers::{self, Tracker};
+use common::{
+    assert_no_token, config, env, fast_retry, finding, github_config, github_lookup, label,
+    FakeServer, Recorded, Reply, TestStore, TOKEN,
+};
 use plumb_export::{
-    destination, export, Action, ExportConfig, ExportError, Resolution, RetryPolicy, Selection,
-    System,
+    destination, export, Action, ExportConfig, ExportError, Resolution, Selection, System,
 };
 use plumb_model::{Severity, Status};
 use plumb_store::{Store, TicketState};
 use serde_json::json;
 
-const TOKEN: &str = "ghp_test-token-never-printed";
-
-fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(10),
-        max_delay: Duration::from_secs(2),
-        timeout: Duration::from_secs(10),
-    }
-}
-
-fn env(name: &str) -> Option<String> {
-    match name {
-        "GITHUB_TOKEN" | "JIRA_TOKEN" | "HOOK_SECRET" => Some(TOKEN.to_string()),
-        "JIRA_USER" => Some("sec@example.com".to_string()),
-        _ => None,
-    }
-}
-
-fn config(toml: &str) -> ExportConfig {
-    ExportConfig::parse("plumb.toml", toml).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn github_config(url: &str) -> ExportConfig {
-    config(&format!(
-        "[export.github]\nrepo = \"acme/infra\"\napi_url = \"{url}\"\nlabels = [\"plumb\", \"security\"]\n"
-    ))
-}
-
-/// GitHub's answers: issues numbered from 1.
-fn github() -> FakeServer {
-    let next = AtomicU32::new(1);
-    FakeServer::start(
-        move |r: &Recorded| match (r.method.as_str(), r.path.as_str()) {
-            ("POST", "/repos/acme/infra/issues") => {
-                let n = next.fetch_add(1, Ordering::SeqCst);
-                Reply::json(
-                    201,
-                    json!({"number": n, "html_url": format!("https://github.com/acme/infra/issues/{n}")}),
-                )
-            }
-            ("POST", p) if p.ends_with("/comments") => Reply::json(201, json!({"id": 9})),
-            ("PATCH", _) => Reply::json(200, json!({"state": "closed"})),
-            _ => Reply::json(404, json!({"message": "Not Found"})),
-        },
-    )
-}
-
-fn assert_no_token(text: &str) {
-    assert!(!text.contains(TOKEN), "the token was printed: {text}");
+/// GitHub with no issue yet: issues numbered from 1, found again by
+/// their labels.
+fn github() -> Tracker {
+    trackers::github(Vec::new(), 0)
 }
 
 #[test]
@@ -100,12 +57,12 @@ fn github_opens_one_issue_per_failing_finding_with_the_facts_in_its_body() {
     .unwrap();
 
     let requests = server.requests();
-    assert_eq!(requests.len(), 1, "{requests:#?}");
-    let r = &requests[0];
     assert_eq!(
-        (r.method.as_str(), r.path.as_str()),
-        ("POST", "/repos/acme/infra/issues")
+        server.sent(),
+        [github_lookup("a"), "POST /repos/acme/infra/issues".into()],
+        "the store has no record: looked up by its label, then opened"
     );
+    let r = &requests[1];
     assert_eq!(
         r.header("authorization"),
         Some(format!("Bearer {TOKEN}").as_str()),
@@ -117,7 +74,7 @@ fn github_opens_one_issue_per_failing_finding_with_the_facts_in_its_body() {
         body["title"],
         "[high] S3 bucket blocks public access: arn:aws:s3:::a"
     );
-    assert_eq!(body["labels"], json!(["plumb", "security"]));
+    assert_eq!(body["labels"], json!(["plumb", "security", label("a")]));
     let text = body["body"].as_str().unwrap();
     for fact in [
         "`s3_bucket_public_access_blocked`",
@@ -161,11 +118,11 @@ fn a_second_run_opens_nothing_and_a_resolved_finding_is_commented_and_closed() {
     );
     let all = Selection::default();
     export(&mut t.store, dest.as_mut(), first, &findings, &all, false).unwrap();
-    assert_eq!(server.requests().len(), 3);
+    assert_eq!(server.requests().len(), 6, "three lookups, three issues");
 
     // The same snapshot again: every ticket is already open.
     let again = export(&mut t.store, dest.as_mut(), first, &findings, &all, false).unwrap();
-    assert_eq!(server.requests().len(), 3, "a second run sends nothing");
+    assert_eq!(server.requests().len(), 6, "a second run sends nothing");
     assert!(again
         .items
         .iter()
@@ -180,7 +137,7 @@ fn a_second_run_opens_nothing_and_a_resolved_finding_is_commented_and_closed() {
         ],
     );
     let report = export(&mut t.store, dest.as_mut(), second, &findings, &all, false).unwrap();
-    let sent: Vec<(String, String)> = server.requests()[3..]
+    let sent: Vec<(String, String)> = server.requests()[6..]
         .iter()
         .map(|r| (r.method.clone(), r.path.clone()))
         .collect();
@@ -209,15 +166,15 @@ fn a_second_run_opens_nothing_and_a_resolved_finding_is_commented_and_closed() {
         ]
     );
     let requests = server.requests();
-    assert!(requests[3].json()["body"]
+    assert!(requests[6].json()["body"]
         .as_str()
         .unwrap()
         .contains("the check passes"));
-    assert!(requests[5].json()["body"]
+    assert!(requests[8].json()["body"]
         .as_str()
         .unwrap()
         .contains("no longer in Plumb snapshot"));
-    assert_eq!(requests[4].json()["state"], "closed");
+    assert_eq!(requests[7].json()["state"], "closed");
     let resolutions: Vec<Resolution> = report
         .items
         .iter()
@@ -275,7 +232,7 @@ fn a_finding_not_evaluated_again_keeps_its_ticket_open() {
         .unwrap();
         assert!(report.items.is_empty(), "{report:?}");
     }
-    assert_eq!(server.requests().len(), 1);
+    assert_eq!(server.requests().len(), 2, "the lookup and the issue");
     assert_eq!(
         t.store.tickets("github").unwrap()[0].state,
         TicketState::Open
@@ -311,15 +268,23 @@ fn min_risk_and_severity_choose_what_is_exported() {
     .unwrap();
     assert_eq!(report.items.len(), 1);
     assert_eq!(report.items[0].resource_uid, "arn:aws:s3:::high");
-    assert_eq!(server.requests().len(), 1);
+    assert_eq!(
+        server.sent(),
+        [
+            github_lookup("high"),
+            "POST /repos/acme/infra/issues".into()
+        ]
+    );
 }
 
 #[test]
 fn a_rate_limit_with_retry_after_is_waited_out_and_retried() {
     let calls = Arc::new(AtomicU32::new(0));
     let seen = Arc::clone(&calls);
-    let server = FakeServer::start(move |_r: &Recorded| {
-        if seen.fetch_add(1, Ordering::SeqCst) == 0 {
+    let server = FakeServer::start(move |r: &Recorded| {
+        if r.method == "GET" {
+            Reply::json(200, json!([]))
+        } else if seen.fetch_add(1, Ordering::SeqCst) == 0 {
             Reply::json(429, json!({"message": "slow down"})).with_header("Retry-After", "1")
         } else {
             Reply::json(
@@ -368,7 +333,9 @@ fn a_rate_limit_with_retry_after_is_waited_out_and_retried() {
 #[test]
 fn a_persistent_server_error_is_reported_as_failed_and_the_others_go_through() {
     let server = FakeServer::start(move |r: &Recorded| {
-        if r.body.contains("arn:aws:s3:::broken") {
+        if r.method == "GET" {
+            Reply::json(200, json!([]))
+        } else if r.body.contains("arn:aws:s3:::broken") {
             Reply::json(
                 500,
                 json!({"message": format!("internal error, token {TOKEN}")}),
@@ -526,6 +493,9 @@ fn jira_creates_an_issue_then_comments_and_transitions_it_to_done() {
         ("POST", "/rest/api/2/issue") => {
             Reply::json(201, json!({"id": "10001", "key": "SEC-1", "self": "x"}))
         }
+        ("GET", p) if p.starts_with("/rest/api/2/search?") => {
+            Reply::json(200, json!({"issues": []}))
+        }
         ("POST", "/rest/api/2/issue/SEC-1/comment") => Reply::json(201, json!({"id": "1"})),
         ("GET", "/rest/api/2/issue/SEC-1/transitions") => Reply::json(
             200,
@@ -566,7 +536,7 @@ fn jira_creates_an_issue_then_comments_and_transitions_it_to_done() {
             url: format!("{}/browse/SEC-1", server.url)
         }
     );
-    let create = &server.requests()[0];
+    let create = &server.requests()[1];
     use base64::Engine as _;
     let basic =
         base64::engine::general_purpose::STANDARD.encode(format!("sec@example.com:{TOKEN}"));
@@ -599,7 +569,7 @@ fn jira_creates_an_issue_then_comments_and_transitions_it_to_done() {
     )
     .unwrap();
     assert!(!report.failed(), "{report:?}");
-    let sent: Vec<String> = server.requests()[1..]
+    let sent: Vec<String> = server.requests()[2..]
         .iter()
         .map(|r| format!("{} {}", r.method, r.path))
         .collect();
@@ -612,7 +582,7 @@ fn jira_creates_an_issue_then_comments_and_transitions_it_to_done() {
         ]
     );
     assert_eq!(
-        server.requests()[3].json(),
+        server.requests()[4].json(),
         json!({"transition": {"id": "31"}})
     );
     assert_eq!(

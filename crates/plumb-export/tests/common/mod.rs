@@ -4,15 +4,74 @@
 
 #![allow(dead_code)]
 
+pub mod trackers;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chrono::Utc;
+use plumb_export::{fingerprint, fingerprint_label, ExportConfig, RetryPolicy};
 use plumb_model::{Evidence, Finding, Resource, Scope, Severity, Snapshot, Status};
 use plumb_store::{SqliteStore, Store};
 use serde_json::Value;
+
+/// The token (and signing secret) the tests give; it must never be printed.
+pub const TOKEN: &str = "ghp_test-token-never-printed";
+
+/// Retries in milliseconds.
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_secs(2),
+        timeout: Duration::from_secs(10),
+    }
+}
+
+/// The environment: every credential is [`TOKEN`].
+pub fn env(name: &str) -> Option<String> {
+    match name {
+        "GITHUB_TOKEN" | "JIRA_TOKEN" | "HOOK_SECRET" => Some(TOKEN.to_string()),
+        "JIRA_USER" => Some("sec@example.com".to_string()),
+        _ => None,
+    }
+}
+
+/// `plumb.toml` holding `toml`.
+pub fn config(toml: &str) -> ExportConfig {
+    ExportConfig::parse("plumb.toml", toml).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `[export.github]` for `acme/infra` at `url`.
+pub fn github_config(url: &str) -> ExportConfig {
+    config(&format!(
+        "[export.github]\nrepo = \"acme/infra\"\napi_url = \"{url}\"\nlabels = [\"plumb\", \"security\"]\n"
+    ))
+}
+
+/// The fingerprint label of the test finding on bucket `name`.
+pub fn label(name: &str) -> String {
+    fingerprint_label(&fingerprint(
+        "s3_bucket_public_access_blocked",
+        &format!("arn:aws:s3:::{name}"),
+    ))
+}
+
+/// GitHub's lookup of the issue of the finding on bucket `name`.
+pub fn github_lookup(name: &str) -> String {
+    format!(
+        "GET /repos/acme/infra/issues?labels={}&state=all&per_page=100",
+        label(name)
+    )
+}
+
+/// Fails when `text` holds the token.
+pub fn assert_no_token(text: &str) {
+    assert!(!text.contains(TOKEN), "the token was printed: {text}");
+}
 
 /// One request the server received.
 #[derive(Debug, Clone)]
@@ -135,14 +194,34 @@ fn read_request(stream: &mut std::net::TcpStream) -> Option<Recorded> {
 /// A real SQLite store in a temporary directory.
 pub struct TestStore {
     pub store: SqliteStore,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl TestStore {
     pub fn new() -> TestStore {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("plumb.db")).unwrap();
-        TestStore { store, _dir: dir }
+        TestStore { store, dir }
+    }
+
+    /// From now on the database refuses every write to `tickets`, as a
+    /// full disk would.
+    pub fn refuse_ticket_writes(&self) {
+        let db = rusqlite::Connection::open(self.dir.path().join("plumb.db")).unwrap();
+        for event in ["INSERT", "UPDATE"] {
+            db.execute_batch(&format!(
+                "CREATE TRIGGER refuse_{event} BEFORE {event} ON tickets \
+                 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;"
+            ))
+            .unwrap();
+        }
+    }
+
+    /// Undoes [`TestStore::refuse_ticket_writes`].
+    pub fn accept_ticket_writes(&self) {
+        let db = rusqlite::Connection::open(self.dir.path().join("plumb.db")).unwrap();
+        db.execute_batch("DROP TRIGGER refuse_INSERT; DROP TRIGGER refuse_UPDATE;")
+            .unwrap();
     }
 
     /// Stores a snapshot holding buckets with these names and these
