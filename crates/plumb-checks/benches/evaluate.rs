@@ -6,6 +6,10 @@
 //! `cargo bench -p plumb-checks --bench evaluate -- [--resources N]`.
 //! Figures go in docs/performance.md.
 
+// The plumb binary's allocator, configured as it is.
+#[global_allocator]
+static ALLOCATOR: plumb_alloc::Allocator = plumb_alloc::Allocator;
+
 use std::path::Path;
 use std::time::Instant;
 
@@ -200,6 +204,7 @@ fn templates() -> Vec<Resource> {
 }
 
 fn main() {
+    plumb_alloc::configure();
     let n = arg("--resources", 1_000_000);
     let library = Library::builtin().expect("library");
     let checks: Vec<_> = library.checks.iter().collect();
@@ -333,9 +338,11 @@ fn main() {
             })
             .collect();
         times.sort_by(|a, b| b.0.total_cmp(&a.0));
-        for (seconds, id) in times.iter().take(15) {
-            println!("{seconds:8.3} s  {id}");
+        let total: f64 = times.iter().map(|(s, _)| s).sum();
+        for (seconds, id) in &times {
+            println!("{seconds:8.3} s  {:4.1}%  {id}", 100.0 * seconds / total);
         }
+        println!("{total:8.3} s  in all");
         return;
     }
     if std::env::args().any(|a| a == "--stream") {

@@ -86,6 +86,10 @@ enum Node {
     Type(Ty),
     Var(usize),
     Select(Box<Node>, String, bool),
+    /// A chain of selects on a variable (`resource.props.acl.grants`),
+    /// walked in a loop rather than one recursive call per field; the flag
+    /// is `has()` on the last field.
+    Path(usize, Vec<String>, bool),
     List(Vec<Node>),
     /// A list of literals, built once: evaluation borrows it.
     Literals(Vec<Lit>),
@@ -215,7 +219,14 @@ impl Compiler {
                     None => return Err(format!("identifier `{name}`")),
                 },
             },
-            Expr::Select(s) => Node::Select(b(self.node(&s.operand)?), s.field.clone(), s.test),
+            Expr::Select(s) => match self.node(&s.operand)? {
+                Node::Var(slot) => Node::Path(slot, vec![s.field.clone()], s.test),
+                Node::Path(slot, mut names, false) => {
+                    names.push(s.field.clone());
+                    Node::Path(slot, names, s.test)
+                }
+                operand => Node::Select(b(operand), s.field.clone(), s.test),
+            },
             Expr::List(l) => {
                 if !l.optional_indices.is_empty() {
                     return Err("optional list elements".into());
@@ -622,20 +633,30 @@ fn field<'a>(env: &Env<'a>, v: &V<'a>, name: &str) -> Option<Option<V<'a>>> {
     })
 }
 
+/// `v.name`, or `has(v.name)` when `test`.
+fn select<'a>(env: &Env<'a>, v: V<'a>, name: &str, test: bool) -> R<'a> {
+    Ok(match (field(env, &v, name), test) {
+        (Some(found), true) => V::Bool(found.is_some()),
+        (Some(Some(found)), false) => found,
+        (Some(None), false) => return Err(format!("No such key: {name}")),
+        (None, _) => return Err(format!("no field `{name}` on a {}", v.type_name())),
+    })
+}
+
 fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut [V<'a>]) -> R<'a> {
     Ok(match node {
         Node::Lit(l) => literal(l),
         Node::Literals(items) => V::Literals(items),
         Node::Type(t) => V::Type(*t),
         Node::Var(slot) => slots[*slot].clone(),
-        Node::Select(operand, name, test) => {
-            let v = eval(operand, env, slots)?;
-            match (field(env, &v, name), test) {
-                (Some(found), true) => V::Bool(found.is_some()),
-                (Some(Some(found)), false) => found,
-                (Some(None), false) => return Err(format!("No such key: {name}")),
-                (None, _) => return Err(format!("no field `{name}` on a {}", v.type_name())),
+        Node::Select(operand, name, test) => select(env, eval(operand, env, slots)?, name, *test)?,
+        Node::Path(slot, names, test) => {
+            let mut v = slots[*slot].clone();
+            let last = names.len().saturating_sub(1);
+            for (i, name) in names.iter().enumerate() {
+                v = select(env, v, name, *test && i == last)?;
             }
+            v
         }
         Node::List(items) => {
             let mut out = Vec::with_capacity(items.len());
@@ -746,12 +767,20 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut [V<'a>]) -> R<'a> {
             Some(s) => V::Bool(re.is_match(s)),
             None => return Err("no such overload: matches on a non-string".into()),
         },
+        Node::Call(func, args) if args.len() <= 3 => {
+            // Every function takes at most three arguments: on the stack.
+            let mut values: [V<'a>; 3] = [V::Null, V::Null, V::Null];
+            for (value, a) in values.iter_mut().zip(args) {
+                *value = eval(a, env, slots)?;
+            }
+            call(env, *func, &values[..args.len()])?
+        }
         Node::Call(func, args) => {
             let mut values = Vec::with_capacity(args.len());
             for a in args {
                 values.push(eval(a, env, slots)?);
             }
-            call(env, *func, values)?
+            call(env, *func, &values)?
         }
         Node::Comprehension(c) => comprehension(c, env, slots)?,
     })
@@ -1128,7 +1157,7 @@ impl<'v, 'a: 'v> Doc<'v> for View<'v, 'a> {
     }
 }
 
-fn call<'a>(env: &Env<'a>, func: Func, args: Vec<V<'a>>) -> R<'a> {
+fn call<'a>(env: &Env<'a>, func: Func, args: &[V<'a>]) -> R<'a> {
     let arg = |i: usize| &args[i];
     Ok(match func {
         Func::Size => V::Int(

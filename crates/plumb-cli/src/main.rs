@@ -40,7 +40,11 @@ pub enum Outcome {
     ExportFailed,
 }
 
+#[global_allocator]
+static ALLOCATOR: plumb_alloc::Allocator = plumb_alloc::Allocator;
+
 fn main() -> ExitCode {
+    plumb_alloc::configure();
     let cli = Cli::parse();
     init_tracing(cli.verbose);
     match run(cli) {

@@ -180,7 +180,9 @@ pub struct EvidenceEntry(Vec<u8>);
 impl EvidenceEntry {
     /// The entry recording `value` for `path`.
     pub fn new(path: &str, value: &Value) -> Self {
-        let mut text = Vec::new();
+        // Room for most values at once: growing the text from empty
+        // reallocated it several times per entry.
+        let mut text = Vec::with_capacity(path.len() + 120);
         // Writing strings and `Value`s into a vector cannot fail.
         let _ = serde_json::to_writer(&mut text, path);
         text.push(b':');

@@ -169,40 +169,58 @@ impl SqliteStore {
     ) -> Result<Vec<plumb_model::Resource>, StoreError> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query(args).map_err(|e| self.err(e))?;
-        // Rows are read one by one and their JSON parsed in parallel: the
-        // parsing is most of the cost of reading a large snapshot.
-        let mut raw = Vec::new();
+        // Rows are read one by one, which only one thread can do: their
+        // columns are copied into one buffer, and everything else — the
+        // strings of each resource, parsing its JSON — is done in parallel
+        // afterwards. `None` is a NULL `created_at`.
+        let mut text = String::new();
+        let mut raw: Vec<[Option<std::ops::Range<usize>>; 9]> = Vec::new();
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let text =
-                |i: usize| -> Result<String, StoreError> { r.get(i).map_err(|e| self.err(e)) };
-            raw.push((
-                [
-                    text(0)?,
-                    text(1)?,
-                    text(2)?,
-                    text(3)?,
-                    text(4)?,
-                    text(5)?,
-                    text(6)?,
-                    text(8)?,
-                ],
-                r.get::<_, Option<String>>(7).map_err(|e| self.err(e))?,
-            ));
+            let mut columns: [Option<std::ops::Range<usize>>; 9] = Default::default();
+            for (i, column) in columns.iter_mut().enumerate() {
+                let value = r.get_ref(i).map_err(|e| self.err(e))?;
+                let value = match value {
+                    rusqlite::types::ValueRef::Null if i == 7 => continue,
+                    rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t)
+                        .map_err(|e| corrupt(format!("column {i} of a resource"), e))?,
+                    other => {
+                        return Err(corrupt(
+                            format!("column {i} of a resource"),
+                            format!("{:?} where text belongs", other.data_type()),
+                        ))
+                    }
+                };
+                let start = text.len();
+                text.push_str(value);
+                *column = Some(start..text.len());
+            }
+            raw.push(columns);
         }
         let props_kept = props;
+        let text = text.as_str();
         raw.into_par_iter()
-            .map(
-                |([uid, kind, provider, account, region, name, tags, props], created)| {
-                    let tags: Value = serde_json::from_str(&tags)
-                        .map_err(|e| corrupt(format!("tags of {uid}"), e))?;
-                    let props = parse_props(&props, props_kept)
-                        .map_err(|e| corrupt(format!("props of {uid}"), e))?;
-                    let created = created.map(|c| parse_time(&c, "created_at")).transpose()?;
-                    resource_from_row(
-                        uid, kind, provider, account, region, name, tags, created, props,
-                    )
-                },
-            )
+            .map(|columns| {
+                let [uid, kind, provider, account, region, name, tags, created, props] =
+                    columns.map(|c| c.map(|range| &text[range]));
+                let owned = |c: Option<&str>| c.unwrap_or_default().to_string();
+                let uid = owned(uid);
+                let tags: Value = serde_json::from_str(tags.unwrap_or_default())
+                    .map_err(|e| corrupt(format!("tags of {uid}"), e))?;
+                let props = parse_props(props.unwrap_or_default(), props_kept)
+                    .map_err(|e| corrupt(format!("props of {uid}"), e))?;
+                let created = created.map(|c| parse_time(c, "created_at")).transpose()?;
+                resource_from_row(
+                    uid,
+                    owned(kind),
+                    owned(provider),
+                    owned(account),
+                    owned(region),
+                    owned(name),
+                    tags,
+                    created,
+                    props,
+                )
+            })
             .collect()
     }
 
