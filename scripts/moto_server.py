@@ -372,38 +372,49 @@ def _call_action_or_injected_failure(self):
 _BaseResponse.call_action = _call_action_or_injected_failure
 
 
-# --- POST /plumb-moto/iam/access-key-age: an old access key -----------------
+# --- POST /plumb-moto/iam/age: old access keys and users -------------------
 # Body {"access_key_id": "AKIA…", "days": 100}: the key's creation date
-# becomes that many days ago. moto dates a key when it is created, so
-# without this no test could have a key unused for 45 or 90 days.
+# becomes that many days ago; {"user_name": "erin", "days": 100}: the user's
+# (moto dates a console password with its user's creation). moto dates
+# both when they are created, so without this no test could have
+# credentials unused for 45 or 90 days.
 from datetime import timedelta  # noqa: E402
 
 from moto.core.utils import utcnow  # noqa: E402
 from moto.iam.models import iam_backends  # noqa: E402
 from moto.utilities.utils import PARTITION_NAMES  # noqa: E402
 
-_AGE_PATH = "/plumb-moto/iam/access-key-age"
+_AGE_PATH = "/plumb-moto/iam/age"
 _DISPATCH = DomainDispatcherApplication.__call__
 
 
-def _age_access_key(environ, start_response):
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    request = json.loads(environ["wsgi.input"].read(length) or b"{}")
-    key_id, days = request.get("access_key_id"), int(request.get("days", 0))
+def _iam_entity(request):
+    key_id, user_name = request.get("access_key_id"), request.get("user_name")
     for _account_id, account in list(iam_backends.items()):
         for partition in PARTITION_NAMES:
-            key = account[partition].access_keys.get(key_id)
-            if key is not None:
-                key.create_date = utcnow() - timedelta(days=days)
-                start_response("200 OK", [("Content-Type", "application/json")])
-                return [b"{}"]
-    start_response("404 Not Found", [("Content-Type", "application/json")])
-    return [json.dumps({"message": f"no access key {key_id}"}).encode()]
+            backend = account[partition]
+            if key_id and key_id in backend.access_keys:
+                return backend.access_keys[key_id]
+            if user_name and user_name in backend.users:
+                return backend.users[user_name]
+    return None
+
+
+def _age_iam_entity(environ, start_response):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+    entity = _iam_entity(request)
+    if entity is None:
+        start_response("404 Not Found", [("Content-Type", "application/json")])
+        return [json.dumps({"message": f"no such IAM key or user: {request}"}).encode()]
+    entity.create_date = utcnow() - timedelta(days=int(request.get("days", 0)))
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [b"{}"]
 
 
 def _dispatch_with_test_controls(self, environ, start_response):
     if environ.get("PATH_INFO") == _AGE_PATH and environ.get("REQUEST_METHOD") == "POST":
-        return _age_access_key(environ, start_response)
+        return _age_iam_entity(environ, start_response)
     return _DISPATCH(self, environ, start_response)
 
 

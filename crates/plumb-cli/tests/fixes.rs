@@ -46,7 +46,7 @@ fn json(o: &Output) -> Value {
 
 /// A moto server (with extra environment for its test controls) seeded
 /// with the fix targets; the keys of `users_to_age` made 60 and 90 days
-/// old.
+/// old, and the stale console user's password 100 days old and key 60.
 fn seeded(env: &[(&str, &str)]) -> (MotoServer, FixTargets) {
     let server = MotoServer::start_with_env(env);
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -70,6 +70,9 @@ fn seeded(env: &[(&str, &str)]) -> (MotoServer, FixTargets) {
     for ((_, key), days) in targets.users_to_age.iter().zip([60, 90]) {
         server.age_access_key(key, days);
     }
+    let (user, key) = &targets.stale_console_user;
+    server.age_user(user, 100);
+    server.age_access_key(key, 60);
     (server, targets)
 }
 
@@ -191,6 +194,18 @@ fn expected_items(t: &FixTargets) -> Vec<(&'static str, String)> {
             "iam_deactivate_access_keys_unused_90_days",
             t.users_to_age[1].0.clone(),
         ),
+        (
+            "iam_deactivate_access_keys_unused_45_days",
+            t.stale_console_user.0.clone(),
+        ),
+        (
+            "iam_deactivate_access_keys_unused_90_days",
+            t.stale_console_user.0.clone(),
+        ),
+        (
+            "iam_deactivate_never_used_access_keys",
+            t.stale_console_user.0.clone(),
+        ),
         ("rds_instance_not_public", t.db_instance.clone()),
         (
             "rds_instance_auto_minor_version_upgrade",
@@ -231,7 +246,9 @@ fn expected_items(t: &FixTargets) -> Vec<(&'static str, String)> {
 /// scan passes each fixed check on its resource, the released address is
 /// gone, the security groups keep every rule but the internet's access to
 /// administration ports, and no other finding changed except those the
-/// summary of the security group fix announces.
+/// summary of the security group fix announces. The unused-credentials
+/// fixes decline a user whose console password is stale too: skipped,
+/// with the reason, and logged.
 #[test]
 fn every_fix_makes_its_checks_pass_and_changes_nothing_else() {
     let (server, targets) = seeded(&[]);
@@ -264,14 +281,38 @@ fn every_fix_makes_its_checks_pass_and_changes_nothing_else() {
     assert_eq!(out.status.code(), Some(0), "{results:#}\n{}", stderr(&out));
     let results = results.as_array().unwrap();
     assert_eq!(results.len(), items.len());
+    let erin = format!(":user/{}", targets.stale_console_user.0);
+    let declined = |fix: &Value, uid: &Value| {
+        fix.as_str()
+            .unwrap()
+            .starts_with("iam_deactivate_access_keys_unused_")
+            && uid.as_str().unwrap().ends_with(&erin)
+    };
     for r in results {
-        assert_eq!(r["outcome"], "fixed", "{r}");
+        if declined(&r["fix"], &r["resource_uid"]) {
+            assert_eq!(r["outcome"], "skipped", "{r}");
+            assert!(
+                r["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("console password is unused"),
+                "{r}"
+            );
+        } else {
+            assert_eq!(r["outcome"], "fixed", "{r}");
+        }
     }
+    assert_eq!(
+        results.iter().filter(|r| r["outcome"] == "skipped").count(),
+        2,
+        "the 45- and 90-day fixes of the stale console user"
+    );
 
     let after_db = dir.path().join("after.db").display().to_string();
     let after = scan(&after_db, &server);
     let fixed: BTreeMap<(String, String), &str> = items
         .iter()
+        .filter(|i| !declined(&i["fix"], &i["resource_uid"]))
         .flat_map(|i| {
             let uid = i["resource_uid"].as_str().unwrap().to_string();
             let fix = i["fix"].as_str().unwrap();
@@ -378,13 +419,20 @@ fn every_fix_makes_its_checks_pass_and_changes_nothing_else() {
             .into()
     );
 
-    // The audit log: one entry per item, each fixed, none left applying.
+    // The audit log: one entry per item, each fixed or (declined) skipped
+    // with its reason, none left applying.
     let log = json(&plumb(&db, &["fix", "log", "--format", "json"]));
     let log = log.as_array().unwrap();
     assert_eq!(log.len(), items.len());
     for e in log {
-        assert_eq!(e["outcome"], "fixed", "{e}");
-        assert!(!e["after"].is_null(), "{e}");
+        if declined(&e["fix"], &e["resource_uid"]) {
+            assert_eq!(e["outcome"], "skipped", "{e}");
+            assert!(e["detail"].as_str().unwrap().starts_with("not applied: "));
+            assert!(e["after"].is_null(), "{e}");
+        } else {
+            assert_eq!(e["outcome"], "fixed", "{e}");
+            assert!(!e["after"].is_null(), "{e}");
+        }
     }
 }
 

@@ -122,11 +122,22 @@ impl MotoServer {
     /// ago), which no AWS API can do: how a test gets a key unused for 90
     /// days.
     pub fn age_access_key(&self, access_key_id: &str, days: u32) {
-        let body = format!(r#"{{"access_key_id":"{access_key_id}","days":{days}}}"#);
-        let answer = self.post("/plumb-moto/iam/access-key-age", &body);
+        self.age(&format!(
+            r#"{{"access_key_id":"{access_key_id}","days":{days}}}"#
+        ));
+    }
+
+    /// Makes an IAM user `days` old, and with it (in moto) the user's
+    /// console password.
+    pub fn age_user(&self, user_name: &str, days: u32) {
+        self.age(&format!(r#"{{"user_name":"{user_name}","days":{days}}}"#));
+    }
+
+    fn age(&self, body: &str) {
+        let answer = self.post("/plumb-moto/iam/age", body);
         assert!(
             answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
-            "moto refused to age {access_key_id}: {answer}"
+            "moto refused {body}: {answer}"
         );
     }
 

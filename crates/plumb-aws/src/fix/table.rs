@@ -218,7 +218,7 @@ pub const FIXES: &[Fix] = &[
         &["iam_user_unused_credentials_disabled_45_days"],
         "aws_iam_user",
         DISRUPTIVE,
-        "deactivate the user's active access keys not used in the last 45 days (reversible); refused when the console password is unused too, which it does not touch",
+        "deactivate the user's active access keys not used in the last 45 days (reversible); declined, and so skipped, when the console password is unused too, which it does not touch",
         &["iam:UpdateAccessKey"],
     ),
     fix(
@@ -226,7 +226,7 @@ pub const FIXES: &[Fix] = &[
         &["iam_user_unused_credentials_disabled_90_days"],
         "aws_iam_user",
         DISRUPTIVE,
-        "deactivate the user's active access keys not used in the last 90 days (reversible); refused when the console password is unused too, which it does not touch",
+        "deactivate the user's active access keys not used in the last 90 days (reversible); declined, and so skipped, when the console password is unused too, which it does not touch",
         &["iam:UpdateAccessKey"],
     ),
     fix(

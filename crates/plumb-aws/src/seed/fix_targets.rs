@@ -42,6 +42,10 @@ pub struct FixTargets {
     /// Users with one access key each, never used, to be made old by the
     /// test (moto dates keys when they are created): `(user, key id)`.
     pub users_to_age: Vec<(String, String)>,
+    /// A console user with an access key never used, both to be made old
+    /// by the test: the unused-credentials fixes must decline it (they
+    /// leave passwords alone): `(user, key id)`.
+    pub stale_console_user: (String, String),
     /// A public DB instance without backups, deletion protection, tag
     /// copying, minor version upgrades or IAM authentication.
     pub db_instance: String,
@@ -378,7 +382,14 @@ async fn everything_else(
 
     let iam = aws_sdk_iam::Client::new(config);
     out.user = "fix-targets-bob".into();
-    for user in [&out.user, "fix-targets-carol", "fix-targets-dave"] {
+    let erin = "fix-targets-erin";
+    let users = [
+        out.user.clone(),
+        "fix-targets-carol".into(),
+        "fix-targets-dave".into(),
+        erin.into(),
+    ];
+    for user in &users {
         iam.create_user()
             .user_name(user)
             .send()
@@ -393,14 +404,17 @@ async fn everything_else(
             .access_key()
             .map(|k| k.access_key_id().to_string())
             .unwrap_or_default();
-        if *user == out.user {
+        if *user == out.user || user == erin {
             iam.create_login_profile()
                 .user_name(user)
                 .password("Demo-only-password-1")
                 .send()
                 .await
                 .map_err(step("iam:CreateLoginProfile"))?;
-        } else {
+        }
+        if user == erin {
+            out.stale_console_user = (user.to_string(), key);
+        } else if *user != out.user {
             out.users_to_age.push((user.to_string(), key));
         }
     }
