@@ -335,44 +335,7 @@ pub fn apply(db: &str, args: FixApplyArgs) -> anyhow::Result<Outcome> {
         let found = plumb_checks::evaluate(&checks, &after);
         let now = findings_by(&found);
         for (item, log_id, mut entry) in applied {
-            let removes = fix::FIXES
-                .iter()
-                .any(|f| f.id == item.fix && f.removes_resource);
-            let (outcome, detail) = if removes {
-                entry.after = Some(json!({"resource": Value::Null}));
-                match removal(item, &after) {
-                    Ok(()) => ("fixed", None),
-                    Err(why) => ("failed", Some(format!("applied, but {why}"))),
-                }
-            } else {
-                let verdicts: Vec<(String, Option<&Finding>)> = item
-                    .checks
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.clone(),
-                            now.get(&(c.as_str(), item.resource_uid.as_str())).copied(),
-                        )
-                    })
-                    .collect();
-                let still: Vec<String> = verdicts
-                    .iter()
-                    .filter(|(_, f)| f.is_none_or(|f| f.status != Status::Pass))
-                    .map(|(c, f)| match f {
-                        Some(f) => format!("{c} is {}", f.status.as_str()),
-                        None => format!("{c} was not evaluated"),
-                    })
-                    .collect();
-                entry.after = Some(json!(verdicts
-                    .iter()
-                    .map(|(c, f)| (c.clone(), f.map(|f| Value::Object(f.evidence.values()))))
-                    .collect::<BTreeMap<_, _>>()));
-                if still.is_empty() {
-                    ("fixed", None)
-                } else {
-                    ("failed", Some(format!("applied, but {}", still.join(", "))))
-                }
-            };
+            let (outcome, detail) = verify(item, &now, &after, &mut entry);
             entry.outcome = outcome.into();
             entry.detail = detail.clone();
             store.update_fix_log(log_id, &entry)?;
@@ -385,6 +348,53 @@ pub fn apply(db: &str, args: FixApplyArgs) -> anyhow::Result<Outcome> {
         }
     }
     report(&results, args.format)
+}
+
+/// What collecting again says of one applied item: `fixed`, or `failed`
+/// with what still fails; the entry's `after` records what was seen.
+fn verify(
+    item: &Item,
+    now: &BTreeMap<(&str, &str), &Finding>,
+    after: &plumb_model::Snapshot,
+    entry: &mut FixLogEntry,
+) -> (&'static str, Option<String>) {
+    let removes = fix::FIXES
+        .iter()
+        .any(|f| f.id == item.fix && f.removes_resource);
+    if removes {
+        entry.after = Some(json!({"resource": Value::Null}));
+        return match removal(item, after) {
+            Ok(()) => ("fixed", None),
+            Err(why) => ("failed", Some(format!("applied, but {why}"))),
+        };
+    }
+    let verdicts: Vec<(String, Option<&Finding>)> = item
+        .checks
+        .iter()
+        .map(|c| {
+            (
+                c.clone(),
+                now.get(&(c.as_str(), item.resource_uid.as_str())).copied(),
+            )
+        })
+        .collect();
+    let still: Vec<String> = verdicts
+        .iter()
+        .filter(|(_, f)| f.is_none_or(|f| f.status != Status::Pass))
+        .map(|(c, f)| match f {
+            Some(f) => format!("{c} is {}", f.status.as_str()),
+            None => format!("{c} was not evaluated"),
+        })
+        .collect();
+    entry.after = Some(json!(verdicts
+        .iter()
+        .map(|(c, f)| (c.clone(), f.map(|f| Value::Object(f.evidence.values()))))
+        .collect::<BTreeMap<_, _>>()));
+    if still.is_empty() {
+        ("fixed", None)
+    } else {
+        ("failed", Some(format!("applied, but {}", still.join(", "))))
+    }
 }
 
 /// Whether a fix that removes its resource did: the resource is absent
