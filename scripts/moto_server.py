@@ -333,5 +333,93 @@ def _call_action_or_501(self):
 _BaseResponse.call_action = _call_action_or_501
 
 
+# === Test controls ==========================================================
+#
+# Not shims: two ways for a test to put moto in a state AWS can be in but
+# that no AWS API can create. Both are off unless a test asks.
+
+# --- PLUMB_MOTO_FAIL_ACTIONS: refuse named actions --------------------------
+# A comma-separated list of action names (`ReleaseAddress,ModifyDBInstance`)
+# that this server answers with 403 AccessDenied, in the request's protocol,
+# without running them: how a test makes one call of several fail (a missing
+# permission, an SCP) to see what the caller does about it.
+import os  # noqa: E402
+
+_FAIL_ACTIONS = {
+    a.strip() for a in os.environ.get("PLUMB_MOTO_FAIL_ACTIONS", "").split(",") if a.strip()
+}
+_CALL_ACTION_OR_501 = _BaseResponse.call_action
+
+
+def _call_action_or_injected_failure(self):
+    action = self._get_action() if _FAIL_ACTIONS else None
+    if action not in _FAIL_ACTIONS:
+        return _CALL_ACTION_OR_501(self)
+    message = f"{action} refused by PLUMB_MOTO_FAIL_ACTIONS (a test's injected failure)"
+    content_type = (self.headers or {}).get("Content-Type", "") or ""
+    if "x-www-form-urlencoded" in content_type:
+        error = f"<Code>AccessDenied</Code><Message>{escape(message)}</Message>"
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?>\n<ErrorResponse>'
+            f"<Error>{error}<Type>Sender</Type></Error><Errors><Error>{error}</Error></Errors>"
+            "<RequestId>plumb-moto</RequestId></ErrorResponse>"
+        )
+        return 403, {"Content-Type": "text/xml"}, body
+    body = json.dumps({"__type": "AccessDeniedException", "message": message})
+    return 403, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": "AccessDeniedException"}, body
+
+
+_BaseResponse.call_action = _call_action_or_injected_failure
+
+
+# --- POST /plumb-moto/iam/age: old access keys and users -------------------
+# Body {"access_key_id": "AKIA…", "days": 100}: the key's creation date
+# becomes that many days ago; {"user_name": "erin", "days": 100}: the user's
+# (moto dates a console password with its user's creation). moto dates
+# both when they are created, so without this no test could have
+# credentials unused for 45 or 90 days.
+from datetime import timedelta  # noqa: E402
+
+from moto.core.utils import utcnow  # noqa: E402
+from moto.iam.models import iam_backends  # noqa: E402
+from moto.utilities.utils import PARTITION_NAMES  # noqa: E402
+
+_AGE_PATH = "/plumb-moto/iam/age"
+_DISPATCH = DomainDispatcherApplication.__call__
+
+
+def _iam_entity(request):
+    key_id, user_name = request.get("access_key_id"), request.get("user_name")
+    for _account_id, account in list(iam_backends.items()):
+        for partition in PARTITION_NAMES:
+            backend = account[partition]
+            if key_id and key_id in backend.access_keys:
+                return backend.access_keys[key_id]
+            if user_name and user_name in backend.users:
+                return backend.users[user_name]
+    return None
+
+
+def _age_iam_entity(environ, start_response):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+    entity = _iam_entity(request)
+    if entity is None:
+        start_response("404 Not Found", [("Content-Type", "application/json")])
+        return [json.dumps({"message": f"no such IAM key or user: {request}"}).encode()]
+    entity.create_date = utcnow() - timedelta(days=int(request.get("days", 0)))
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [b"{}"]
+
+
+def _dispatch_with_test_controls(self, environ, start_response):
+    if environ.get("PATH_INFO") == _AGE_PATH and environ.get("REQUEST_METHOD") == "POST":
+        return _age_iam_entity(environ, start_response)
+    return _DISPATCH(self, environ, start_response)
+
+
+DomainDispatcherApplication.__call__ = _dispatch_with_test_controls
+
+
 if __name__ == "__main__":
     sys.exit(main())

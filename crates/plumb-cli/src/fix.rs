@@ -288,52 +288,54 @@ pub fn apply(db: &str, args: FixApplyArgs) -> anyhow::Result<Outcome> {
         match runtime.block_on(fix::apply(&config, fix, resource)) {
             Ok(()) => applied.push((item, log_id, entry)),
             Err(e) => {
-                entry.outcome = "failed".into();
+                // A fix that declined changed nothing: a skip, with its
+                // reason. Anything else is a failure; the plan's other
+                // fixes still run.
+                let outcome = match e {
+                    fix::FixError::Declined(_) => "skipped",
+                    _ => "failed",
+                };
+                entry.outcome = outcome.into();
                 entry.detail = Some(e.to_string());
                 store.update_fix_log(log_id, &entry)?;
                 results.push(Applied {
                     fix: item.fix.clone(),
                     resource_uid: item.resource_uid.clone(),
-                    outcome: "failed",
+                    outcome,
                     detail: Some(e.to_string()),
                 });
             }
         }
     }
 
-    // Verify: collect again and run the checks.
+    // Verify: collect again and run the checks (or, for a fix that removes
+    // its resource, see that it is gone from a complete collection).
     if !applied.is_empty() {
-        let after = runtime.block_on(plumb_aws::collect(&options, Arc::new(SilentProgress)))?;
+        let after = runtime.block_on(plumb_aws::collect(&options, Arc::new(SilentProgress)));
+        let after = match after {
+            Ok(after) => after,
+            Err(e) => {
+                // The changes were made: record each as unverified rather
+                // than leave its log entry `applying`.
+                let detail = format!("applied, but not verified: collecting again failed: {e:#}");
+                for (item, log_id, mut entry) in applied {
+                    entry.outcome = "failed".into();
+                    entry.detail = Some(detail.clone());
+                    store.update_fix_log(log_id, &entry)?;
+                    results.push(Applied {
+                        fix: item.fix.clone(),
+                        resource_uid: item.resource_uid.clone(),
+                        outcome: "failed",
+                        detail: Some(detail.clone()),
+                    });
+                }
+                return report(&results, args.format);
+            }
+        };
         let found = plumb_checks::evaluate(&checks, &after);
         let now = findings_by(&found);
         for (item, log_id, mut entry) in applied {
-            let verdicts: Vec<(String, Option<&Finding>)> = item
-                .checks
-                .iter()
-                .map(|c| {
-                    (
-                        c.clone(),
-                        now.get(&(c.as_str(), item.resource_uid.as_str())).copied(),
-                    )
-                })
-                .collect();
-            let still: Vec<String> = verdicts
-                .iter()
-                .filter(|(_, f)| f.is_none_or(|f| f.status != Status::Pass))
-                .map(|(c, f)| match f {
-                    Some(f) => format!("{c} is {}", f.status.as_str()),
-                    None => format!("{c} was not evaluated"),
-                })
-                .collect();
-            entry.after = Some(json!(verdicts
-                .iter()
-                .map(|(c, f)| (c.clone(), f.map(|f| Value::Object(f.evidence.values()))))
-                .collect::<BTreeMap<_, _>>()));
-            let (outcome, detail) = if still.is_empty() {
-                ("fixed", None)
-            } else {
-                ("failed", Some(format!("applied, but {}", still.join(", "))))
-            };
+            let (outcome, detail) = verify(item, &now, &after, &mut entry);
             entry.outcome = outcome.into();
             entry.detail = detail.clone();
             store.update_fix_log(log_id, &entry)?;
@@ -345,13 +347,88 @@ pub fn apply(db: &str, args: FixApplyArgs) -> anyhow::Result<Outcome> {
             });
         }
     }
+    report(&results, args.format)
+}
 
+/// What collecting again says of one applied item: `fixed`, or `failed`
+/// with what still fails; the entry's `after` records what was seen.
+fn verify(
+    item: &Item,
+    now: &BTreeMap<(&str, &str), &Finding>,
+    after: &plumb_model::Snapshot,
+    entry: &mut FixLogEntry,
+) -> (&'static str, Option<String>) {
+    let removes = fix::FIXES
+        .iter()
+        .any(|f| f.id == item.fix && f.removes_resource);
+    if removes {
+        entry.after = Some(json!({"resource": Value::Null}));
+        return match removal(item, after) {
+            Ok(()) => ("fixed", None),
+            Err(why) => ("failed", Some(format!("applied, but {why}"))),
+        };
+    }
+    let verdicts: Vec<(String, Option<&Finding>)> = item
+        .checks
+        .iter()
+        .map(|c| {
+            (
+                c.clone(),
+                now.get(&(c.as_str(), item.resource_uid.as_str())).copied(),
+            )
+        })
+        .collect();
+    let still: Vec<String> = verdicts
+        .iter()
+        .filter(|(_, f)| f.is_none_or(|f| f.status != Status::Pass))
+        .map(|(c, f)| match f {
+            Some(f) => format!("{c} is {}", f.status.as_str()),
+            None => format!("{c} was not evaluated"),
+        })
+        .collect();
+    entry.after = Some(json!(verdicts
+        .iter()
+        .map(|(c, f)| (c.clone(), f.map(|f| Value::Object(f.evidence.values()))))
+        .collect::<BTreeMap<_, _>>()));
+    if still.is_empty() {
+        ("fixed", None)
+    } else {
+        ("failed", Some(format!("applied, but {}", still.join(", "))))
+    }
+}
+
+/// Whether a fix that removes its resource did: the resource is absent
+/// from a collection of its account, region and service that had no error
+/// (a failed list call would also leave it out).
+fn removal(item: &Item, after: &plumb_model::Snapshot) -> Result<(), String> {
+    if after.resources.iter().any(|r| r.uid == item.resource_uid) {
+        return Err("the resource still exists".into());
+    }
+    let service = plumb_model::kinds::find(&item.kind).map(|k| k.service);
+    let unit = after.coverage.iter().find(|c| {
+        Some(c.service.as_str()) == service
+            && c.account == item.account
+            && (c.region == item.region || c.region == "global")
+    });
+    match unit {
+        Some(c) if c.status == plumb_model::CoverageStatus::Ok => Ok(()),
+        Some(c) => Err(format!(
+            "its absence is not proof: collecting {} failed ({})",
+            c.service,
+            c.error.as_deref().unwrap_or("no detail")
+        )),
+        None => Err("its absence is not proof: its service was not collected".into()),
+    }
+}
+
+/// Prints what happened to each item; exits 3 when one failed.
+fn report(results: &[Applied], format: Format) -> anyhow::Result<Outcome> {
     let failed = results.iter().any(|r| r.outcome == "failed");
-    if args.format == Format::Json {
+    if format == Format::Json {
         output::json(&results)?;
     } else {
         let mut t = output::table(&["FIX", "RESOURCE", "OUTCOME", "DETAIL"]);
-        for r in &results {
+        for r in results {
             t.add_row(vec![
                 r.fix.clone(),
                 r.resource_uid.clone(),

@@ -44,6 +44,14 @@ impl MotoServer {
     /// answers. Panics with a clear message when moto is not installed: a
     /// test that cannot reach its emulator must fail, not pass.
     pub fn start() -> MotoServer {
+        MotoServer::start_with_env(&[])
+    }
+
+    /// Starts a server as [`MotoServer::start`] does, with extra
+    /// environment variables: the test controls of `scripts/moto_server.py`
+    /// (`PLUMB_MOTO_FAIL_ACTIONS=ReleaseAddress` answers that action with
+    /// AccessDenied).
+    pub fn start_with_env(env: &[(&str, &str)]) -> MotoServer {
         let exe = python_executable();
         let script = workspace_root().join("scripts/moto_server.py");
         assert!(
@@ -58,6 +66,7 @@ impl MotoServer {
                 .arg(&script)
                 .args(["-H", "127.0.0.1", "-p", &port.to_string()])
                 .env("MOTO_ALLOW_NONEXISTENT_REGION", "false")
+                .envs(env.iter().copied())
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -107,6 +116,46 @@ impl MotoServer {
             answer.starts_with("HTTP/1.1 200"),
             "moto refused reset-auth: {answer}"
         );
+    }
+
+    /// Makes an IAM access key `days` old (its creation date that many days
+    /// ago), which no AWS API can do: how a test gets a key unused for 90
+    /// days.
+    pub fn age_access_key(&self, access_key_id: &str, days: u32) {
+        self.age(&format!(
+            r#"{{"access_key_id":"{access_key_id}","days":{days}}}"#
+        ));
+    }
+
+    /// Makes an IAM user `days` old, and with it (in moto) the user's
+    /// console password.
+    pub fn age_user(&self, user_name: &str, days: u32) {
+        self.age(&format!(r#"{{"user_name":"{user_name}","days":{days}}}"#));
+    }
+
+    fn age(&self, body: &str) {
+        let answer = self.post("/plumb-moto/iam/age", body);
+        assert!(
+            answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
+            "moto refused {body}: {answer}"
+        );
+    }
+
+    fn post(&self, path: &str, body: &str) -> String {
+        use std::io::{Read, Write};
+        let mut stream =
+            TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).expect("moto is not listening");
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port,
+            body.len()
+        );
+        stream
+            .write_all(request.as_bytes())
+            .expect("cannot talk to moto");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer
     }
 
     /// The endpoint URL, `http://127.0.0.1:PORT`.

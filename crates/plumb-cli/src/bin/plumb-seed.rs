@@ -30,6 +30,9 @@ struct Cli {
 enum What {
     /// A small account with typical misconfigurations.
     Demo,
+    /// One misconfigured resource for each automated fix the demo does not
+    /// exercise, to try `plumb fix` on.
+    FixTargets,
     /// Many resources, for the collection benchmark.
     Bulk {
         /// EC2 instances.
@@ -62,6 +65,17 @@ fn main() -> anyhow::Result<()> {
                 println!(
                     "seeded demo account: public bucket {}, instance {} with SSH open ({}), user {} without MFA",
                     demo.public_bucket, demo.instance_id, demo.open_security_group_id, demo.user
+                );
+            }
+            What::FixTargets => {
+                let targets = seed::fix_targets(&config).await.context("seeding the fix targets")?;
+                println!(
+                    "seeded fix targets in {}: security groups {} and {}, instance {}, DB instance {}",
+                    targets.vpc_id,
+                    targets.admin_open_group_id,
+                    targets.all_open_group_id,
+                    targets.instance_id,
+                    targets.db_instance
                 );
             }
             What::Bulk { instances, buckets, users } => {

@@ -32,14 +32,17 @@ pub(super) async fn addresses(
         };
         let uid = ec2_arn(unit, "elastic-ip", id);
         let tags = tags(a.tags());
+        // An address that nothing uses has no association fields; moto
+        // sends them empty instead, which must not read as "in use".
+        let used = |v: Option<&str>| owned(v).filter(|v| !v.is_empty());
         let props = Eip {
             allocation_id: owned(a.allocation_id()),
             public_ip: owned(a.public_ip()),
-            association_id: owned(a.association_id()),
-            instance_id: owned(a.instance_id()).filter(|i| !i.is_empty()),
-            network_interface_id: owned(a.network_interface_id()),
-            network_interface_owner_id: owned(a.network_interface_owner_id()),
-            private_ip_address: owned(a.private_ip_address()),
+            association_id: used(a.association_id()),
+            instance_id: used(a.instance_id()),
+            network_interface_id: used(a.network_interface_id()),
+            network_interface_owner_id: used(a.network_interface_owner_id()),
+            private_ip_address: used(a.private_ip_address()),
             domain: text(a.domain()),
             public_ipv4_pool: owned(a.public_ipv4_pool()),
         };

@@ -4,6 +4,8 @@
 //!
 //! Every function refuses to run unless the SDK config points at a loopback
 //! endpoint: seeding writes, and Plumb never writes to a real account here.
+//! [`fix_targets`] adds, for the fix tests, a resource for each automated
+//! fix the demo does not exercise.
 
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types::{
@@ -11,6 +13,9 @@ use aws_sdk_ec2::types::{
     InstanceMetadataOptionsRequest, IpPermission, IpRange, ResourceType, Tag, TagSpecification,
 };
 use futures::stream::{self, StreamExt, TryStreamExt};
+
+mod fix_targets;
+pub use fix_targets::{fix_targets, FixTargets};
 
 /// Why seeding failed.
 #[derive(Debug, thiserror::Error)]
