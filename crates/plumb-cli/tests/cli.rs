@@ -1,41 +1,15 @@
 //! The `plumb` command end to end: a real binary, a moto server on loopback
 //! seeded with the demo account, and real SQLite and PostgreSQL stores.
 
-use std::process::{Command, Output};
+mod common;
 
+use std::process::Output;
+
+use common::{json, plumb, stderr, stdout};
 use plumb_testkit::MotoServer;
 use serde_json::Value;
 
 const SERVICES: &str = "s3,iam,account,ec2,vpc,kms,cloudtrail";
-
-fn plumb(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plumb"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("plumb runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> Value {
-    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(o));
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(o)))
-}
 
 fn seeded_server() -> MotoServer {
     let server = MotoServer::start();

@@ -3,46 +3,15 @@
 //! planned for a seeded misconfiguration is applied, verified and logged;
 //! a new scan then passes its checks, and every other finding is as before.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::process::{Command, Output};
+mod common;
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Output;
+
+use common::{plumb, stderr, stdout, stdout_json};
 use plumb_aws::seed::FixTargets;
 use plumb_testkit::MotoServer;
 use serde_json::Value;
-
-fn plumb(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plumb"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("plumb runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}), exit {:?}: {}\n{}",
-            o.status.code(),
-            stdout(o),
-            stderr(o)
-        )
-    })
-}
 
 /// A moto server (with extra environment for its test controls) seeded
 /// with the fix targets; the keys of `users_to_age` made 60 and 90 days
@@ -94,7 +63,7 @@ fn scan(db: &str, server: &MotoServer) -> Findings {
     );
     // 0, or 3 when a finding fails at or above --fail-on (not set here).
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    json(&out)["findings"]
+    stdout_json(&out)["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -144,7 +113,7 @@ fn apply(db: &str, server: &MotoServer, plan: &std::path::Path, extra: &[&str]) 
 fn props(db: &str, uid: &str) -> Value {
     let out = plumb(db, &["inventory", "show", uid, "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    json(&out)["props"].clone()
+    stdout_json(&out)["props"].clone()
 }
 
 /// The plan item of `fix` whose resource uid ends with `suffix`.
@@ -277,7 +246,7 @@ fn every_fix_makes_its_checks_pass_and_changes_nothing_else() {
         &plan_path,
         &["--yes", "--allow-disruptive", "--format", "json"],
     );
-    let results = json(&out);
+    let results = stdout_json(&out);
     assert_eq!(out.status.code(), Some(0), "{results:#}\n{}", stderr(&out));
     let results = results.as_array().unwrap();
     assert_eq!(results.len(), items.len());
@@ -421,7 +390,7 @@ fn every_fix_makes_its_checks_pass_and_changes_nothing_else() {
 
     // The audit log: one entry per item, each fixed or (declined) skipped
     // with its reason, none left applying.
-    let log = json(&plumb(&db, &["fix", "log", "--format", "json"]));
+    let log = stdout_json(&plumb(&db, &["fix", "log", "--format", "json"]));
     let log = log.as_array().unwrap();
     assert_eq!(log.len(), items.len());
     for e in log {
@@ -493,7 +462,7 @@ fn a_fix_the_api_refuses_fails_alone_and_is_logged_as_failed() {
     assert!(line("sns_topic_encryption").contains("fixed"), "{table}");
     assert!(line("sqs_queue_encryption").contains("fixed"), "{table}");
 
-    let log = json(&plumb(&db, &["fix", "log", "--format", "json"]));
+    let log = stdout_json(&plumb(&db, &["fix", "log", "--format", "json"]));
     let log: BTreeMap<&str, &Value> = log
         .as_array()
         .unwrap()

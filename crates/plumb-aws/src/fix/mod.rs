@@ -27,7 +27,7 @@ mod kms;
 mod lambda;
 mod logs;
 mod rds;
-mod s3;
+pub(crate) mod s3;
 mod sns;
 mod sqs;
 mod table;

@@ -11,6 +11,24 @@ use plumb_model::Resource;
 
 use super::{api, Fix, FixError};
 
+/// All four Block Public Access settings on (also what the demo seeds on
+/// its private buckets).
+pub(crate) fn all_public_access_blocked() -> PublicAccessBlockConfiguration {
+    PublicAccessBlockConfiguration::builder()
+        .block_public_acls(true)
+        .ignore_public_acls(true)
+        .block_public_policy(true)
+        .restrict_public_buckets(true)
+        .build()
+}
+
+/// Versioning enabled.
+pub(crate) fn versioning_enabled() -> VersioningConfiguration {
+    VersioningConfiguration::builder()
+        .status(BucketVersioningStatus::Enabled)
+        .build()
+}
+
 pub(super) async fn apply(
     config: &SdkConfig,
     fix: &Fix,
@@ -22,14 +40,7 @@ pub(super) async fn apply(
         "s3_block_public_access" => {
             s3.put_public_access_block()
                 .bucket(bucket)
-                .public_access_block_configuration(
-                    PublicAccessBlockConfiguration::builder()
-                        .block_public_acls(true)
-                        .ignore_public_acls(true)
-                        .block_public_policy(true)
-                        .restrict_public_buckets(true)
-                        .build(),
-                )
+                .public_access_block_configuration(all_public_access_blocked())
                 .send()
                 .await
                 .map_err(api("s3:PutPublicAccessBlock"))?;
@@ -37,11 +48,7 @@ pub(super) async fn apply(
         "s3_enable_versioning" => {
             s3.put_bucket_versioning()
                 .bucket(bucket)
-                .versioning_configuration(
-                    VersioningConfiguration::builder()
-                        .status(BucketVersioningStatus::Enabled)
-                        .build(),
-                )
+                .versioning_configuration(versioning_enabled())
                 .send()
                 .await
                 .map_err(api("s3:PutBucketVersioning"))?;

@@ -145,24 +145,13 @@ pub async fn demo(config: &SdkConfig) -> Result<DemoAccount, SeedError> {
         .map_err(step("s3:PutBucketPolicy"))?;
     s3.put_public_access_block()
         .bucket(&out.data_bucket)
-        .public_access_block_configuration(
-            aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
-                .block_public_acls(true)
-                .ignore_public_acls(true)
-                .block_public_policy(true)
-                .restrict_public_buckets(true)
-                .build(),
-        )
+        .public_access_block_configuration(crate::fix::s3::all_public_access_blocked())
         .send()
         .await
         .map_err(step("s3:PutPublicAccessBlock"))?;
     s3.put_bucket_versioning()
         .bucket(&out.data_bucket)
-        .versioning_configuration(
-            aws_sdk_s3::types::VersioningConfiguration::builder()
-                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
-                .build(),
-        )
+        .versioning_configuration(crate::fix::s3::versioning_enabled())
         .send()
         .await
         .map_err(step("s3:PutBucketVersioning"))?;
