@@ -15,7 +15,7 @@ use crate::ExportError;
 
 /// A credential: its value is only handed to the HTTP layer; `Debug` and
 /// `Display` print `***`.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {

@@ -4,7 +4,7 @@
 //! search finds it again; on resolution a comment (`POST …/issue/{key}/comment`),
 //! then the transition to done (`GET` then `POST …/issue/{key}/transitions`),
 //! and when the finding fails again a comment and the transition back to
-//! "to do". With `user_env`, basic auth (Jira Cloud: e-mail and API
+//! "to do". With a user (`user_env` or `user`), basic auth (Jira Cloud: e-mail and API
 //! token); without, a bearer token (Jira Data Center's personal access
 //! tokens).
 
