@@ -48,20 +48,22 @@ impl Jira {
         token: Option<Secret>,
         retry: RetryPolicy,
     ) -> Jira {
-        let authorization = token.as_ref().map(|t| match &user {
-            Some(u) => Secret::new(format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(format!(
-                    "{}:{}",
-                    u.expose(),
-                    t.expose()
-                ))
-            )),
+        // Basic auth's user:token in base64, which a server could echo
+        // without its "Basic ": a secret of its own.
+        let basic = token.as_ref().zip(user.as_ref()).map(|(t, u)| {
+            Secret::new(base64::engine::general_purpose::STANDARD.encode(format!(
+                "{}:{}",
+                u.expose(),
+                t.expose()
+            )))
+        });
+        let authorization = token.as_ref().map(|t| match &basic {
+            Some(b) => Secret::new(format!("Basic {}", b.expose())),
             None => Secret::new(format!("Bearer {}", t.expose())),
         });
         let secrets = token
             .iter()
-            .chain(authorization.iter())
+            .chain(basic.iter())
             .map(|s| s.expose().to_string())
             .collect();
         Jira {
