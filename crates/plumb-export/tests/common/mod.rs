@@ -205,6 +205,15 @@ impl TestStore {
         TestStore { store, dir }
     }
 
+    /// Whether any file of the database (the database, its journal or
+    /// write-ahead log) holds `needle`, in any table or free page.
+    pub fn files_hold(&self, needle: &str) -> bool {
+        std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+            .any(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+    }
+
     /// From now on the database refuses every write to `tickets`, as a
     /// full disk would.
     pub fn refuse_ticket_writes(&self) {
