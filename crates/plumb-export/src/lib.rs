@@ -96,7 +96,7 @@ pub enum ExportError {
         /// What it should hold.
         what: String,
     },
-    /// A value from the environment is not usable (its value is not shown).
+    /// A credential is not usable (its value is not shown).
     #[error("{0}")]
     Invalid(String),
     /// `plumb.toml` has no section for the system asked for.
