@@ -296,7 +296,8 @@ pub struct FixApplyArgs {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Where to send findings; each is configured in plumb.toml's
-    /// `[export.<system>]` section, its credentials in the environment.
+    /// `[export.<system>]` section, its credentials in the environment (or
+    /// written in the file, when only its owner can read it).
     #[arg(long, value_enum)]
     pub to: ExportTarget,
     /// Which snapshot: an id or `latest`. Its findings are those `plumb

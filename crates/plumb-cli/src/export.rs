@@ -2,12 +2,14 @@
 //! Slack or a webhook by plumb-export, with one line per finding saying
 //! what happened (a failure with the system's status and answer, redacted).
 
+use std::path::Path;
+
 use anyhow::Context as _;
-use plumb_export::{Action, ExportConfig, Item, RetryPolicy, Selection, System};
+use plumb_export::{Action, ConfigError, ExportConfig, Item, RetryPolicy, Selection, System};
 use plumb_store::SnapshotRef;
 
 use crate::cli::{ExportArgs, ExportTarget};
-use crate::compliance::{config_text, severity};
+use crate::compliance::severity;
 use crate::output;
 use crate::{Outcome, UsageError};
 
@@ -17,6 +19,25 @@ fn system(target: ExportTarget) -> System {
         ExportTarget::Jira => System::Jira,
         ExportTarget::Slack => System::Slack,
         ExportTarget::Webhook => System::Webhook,
+    }
+}
+
+/// The `[export.*]` sections of `--config`, or of ./plumb.toml when there
+/// is one. The text and the permissions come from one open file, so that
+/// a credential written in it is used only when the file is private.
+fn config(path: Option<&Path>) -> anyhow::Result<ExportConfig> {
+    let (path, required) = match path {
+        Some(p) => (p, true),
+        None => (Path::new("plumb.toml"), false),
+    };
+    match ExportConfig::load(path) {
+        Ok(config) => Ok(config),
+        Err(ConfigError::Read { source, .. })
+            if !required && source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            Ok(ExportConfig::without_file())
+        }
+        Err(e) => Err(UsageError(e.to_string()).into()),
     }
 }
 
@@ -36,12 +57,7 @@ pub fn run(db: &str, args: ExportArgs) -> anyhow::Result<Outcome> {
             .map(|s| severity(s, "--severity"))
             .transpose()?,
     };
-    let config = match config_text(args.config.as_deref())? {
-        Some((file, text)) => {
-            ExportConfig::parse(&file, &text).map_err(|e| UsageError(e.to_string()))?
-        }
-        None => ExportConfig::without_file(),
-    };
+    let config = config(args.config.as_deref())?;
     let system = system(args.to);
     let retry = RetryPolicy {
         max_attempts: args.max_attempts,

@@ -1518,3 +1518,58 @@ fn fixes_are_planned_applied_verified_and_logged() {
         && e["principal"].as_str().unwrap().starts_with("arn:aws:")
         && !e["after"].is_null()));
 }
+
+#[cfg(unix)]
+#[test]
+fn export_uses_a_token_written_in_plumb_toml_only_when_the_file_is_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    const TOKEN: &str = "ghp_written-in-plumb-toml";
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plumb.db").display().to_string();
+    let path = dir.path().join("plumb.toml");
+    std::fs::write(
+        &path,
+        format!("[export.github]\nrepo = \"acme/infra\"\ntoken = \"{TOKEN}\"\n"),
+    )
+    .unwrap();
+    let file = path.display().to_string();
+    let export = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_plumb"))
+            .current_dir(dir.path())
+            .arg("--db")
+            .arg(&db)
+            .args(["export", "--to", "github", "--dry-run"])
+            .args(args)
+            .env_remove("GITHUB_TOKEN")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("plumb runs")
+    };
+
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    for (args, name) in [
+        (vec!["--config", file.as_str()], file.as_str()),
+        (vec![], "plumb.toml"),
+    ] {
+        let o = export(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("--> {name}:3:9"))
+                && err.contains("(mode 0644)")
+                && err.contains(&format!("Run `chmod 600 {name}`"))
+                && err.contains("`token_env`"),
+            "{err}"
+        );
+        assert!(err.contains("3 | token = ****"), "{err}");
+        assert!(!err.contains(TOKEN) && !stdout(&o).contains(TOKEN), "{err}");
+    }
+
+    // Private: the configuration is taken, and the command goes on to the
+    // store (empty here).
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = export(&[]);
+    let err = stderr(&o);
+    assert!(err.contains("holds no snapshot yet"), "{err}");
+    assert!(!err.contains("chmod") && !err.contains(TOKEN), "{err}");
+}

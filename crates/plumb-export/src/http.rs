@@ -15,7 +15,7 @@ use crate::ExportError;
 
 /// A credential: its value is only handed to the HTTP layer; `Debug` and
 /// `Display` print `***`.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
@@ -66,8 +66,9 @@ impl Default for RetryPolicy {
     }
 }
 
-/// One HTTP request to a system.
-#[derive(Debug, Clone)]
+/// One HTTP request to a system. `Debug` leaves out the URL, which may be a
+/// secret.
+#[derive(Clone)]
 pub struct Request {
     /// `GET`, `POST` or `PATCH`.
     pub method: &'static str,
@@ -81,6 +82,17 @@ pub struct Request {
     pub authorization: Option<Secret>,
     /// The JSON body.
     pub body: Option<String>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("label", &self.label)
+            .field("headers", &self.headers)
+            .field("authorization", &self.authorization)
+            .field("body", &self.body)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Request {
@@ -226,8 +238,13 @@ fn retry_after(headers: &ureq::http::HeaderMap) -> Option<Duration> {
 
 impl Client {
     /// A client with this retry policy; `secrets` are the values no
-    /// message may contain.
+    /// message may contain (those shorter than 4 characters excepted).
     pub fn new(retry: RetryPolicy, secrets: Vec<String>) -> Client {
+        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 4).collect();
+        // The longest first, so that a secret holding another is replaced
+        // whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(retry.timeout))
@@ -237,7 +254,7 @@ impl Client {
         Client {
             agent,
             retry,
-            secrets: secrets.into_iter().filter(|s| s.len() >= 4).collect(),
+            secrets,
         }
     }
 
@@ -415,6 +432,27 @@ mod tests {
             client.redact("bad token xoxb-very-secret here"),
             "bad token *** here"
         );
+    }
+
+    #[test]
+    fn a_secret_holding_another_is_replaced_whole_and_debug_leaves_out_the_url() {
+        let client = Client::new(
+            RetryPolicy::default(),
+            vec!["abcd".into(), "xx-abcd-yy".into(), "ab".into()],
+        );
+        assert_eq!(
+            client.redact("[xx-abcd-yy] [abcd] [ab]"),
+            "[***] [***] [ab]"
+        );
+        let request = Request::new(
+            "POST",
+            "https://hooks.slack.com/services/T0/B0/XYZ".into(),
+            "<the Slack webhook>",
+        )
+        .authorization(Some(Secret::new("Bearer abcd")));
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("XYZ") && !shown.contains("abcd"), "{shown}");
+        assert!(shown.contains("POST <the Slack webhook>"), "{shown}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! search finds it again; on resolution a comment (`POST …/issue/{key}/comment`),
 //! then the transition to done (`GET` then `POST …/issue/{key}/transitions`),
 //! and when the finding fails again a comment and the transition back to
-//! "to do". With `user_env`, basic auth (Jira Cloud: e-mail and API
+//! "to do". With a user (`user_env` or `user`), basic auth (Jira Cloud: e-mail and API
 //! token); without, a bearer token (Jira Data Center's personal access
 //! tokens).
 
@@ -48,20 +48,22 @@ impl Jira {
         token: Option<Secret>,
         retry: RetryPolicy,
     ) -> Jira {
-        let authorization = token.as_ref().map(|t| match &user {
-            Some(u) => Secret::new(format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(format!(
-                    "{}:{}",
-                    u.expose(),
-                    t.expose()
-                ))
-            )),
+        // Basic auth's user:token in base64, which a server could echo
+        // without its "Basic ": a secret of its own.
+        let basic = token.as_ref().zip(user.as_ref()).map(|(t, u)| {
+            Secret::new(base64::engine::general_purpose::STANDARD.encode(format!(
+                "{}:{}",
+                u.expose(),
+                t.expose()
+            )))
+        });
+        let authorization = token.as_ref().map(|t| match &basic {
+            Some(b) => Secret::new(format!("Basic {}", b.expose())),
             None => Secret::new(format!("Bearer {}", t.expose())),
         });
         let secrets = token
             .iter()
-            .chain(authorization.iter())
+            .chain(basic.iter())
             .map(|s| s.expose().to_string())
             .collect();
         Jira {

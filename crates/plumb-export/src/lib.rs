@@ -32,7 +32,8 @@ use plumb_model::Finding;
 use plumb_store::{StoreError, Ticket};
 
 pub use crate::config::{
-    ExportConfig, GithubConfig, JiraConfig, SlackConfig, System, WebhookConfig,
+    ConfigError, Credential, ExportConfig, FileMode, GithubConfig, JiraConfig, SlackConfig, System,
+    WebhookConfig,
 };
 pub use crate::flow::{
     export, fingerprint, fingerprint_label, Action, ExportReport, Item, Resolution, Selection,
@@ -95,7 +96,7 @@ pub enum ExportError {
         /// What it should hold.
         what: String,
     },
-    /// A value from the environment is not usable (its value is not shown).
+    /// A credential is not usable (its value is not shown).
     #[error("{0}")]
     Invalid(String),
     /// `plumb.toml` has no section for the system asked for.
@@ -217,9 +218,11 @@ pub trait Tracker {
     fn preview_reopen(&self, ticket_id: &str, snapshot: i64) -> Vec<Request>;
 }
 
-/// Builds the destination for `system` from the configuration, reading its
-/// credentials with `env` (the process environment in the binary). With
-/// `dry_run`, missing credentials are allowed: nothing is sent.
+/// Builds the destination for `system` from the configuration, reading the
+/// credentials that come from the environment with `env` (the process
+/// environment in the binary); those written in the file are in the
+/// configuration already. With `dry_run`, missing credentials are allowed:
+/// nothing is sent.
 pub fn destination(
     system: System,
     config: &ExportConfig,
@@ -231,7 +234,11 @@ pub fn destination(
         file: config.file.clone(),
         system: system.as_str(),
     };
-    let secret = |variable: &str, what: &str| -> Result<Option<Secret>, ExportError> {
+    let secret = |credential: &Credential, what: &str| -> Result<Option<Secret>, ExportError> {
+        let variable = match credential {
+            Credential::Inline(value) => return Ok(Some(value.clone())),
+            Credential::Env(variable) => variable,
+        };
         match env(variable).filter(|v| !v.is_empty()) {
             Some(v) => Ok(Some(Secret::new(v))),
             None if dry_run => Ok(None),
@@ -244,13 +251,13 @@ pub fn destination(
     Ok(match system {
         System::Github => {
             let c = config.github.clone().ok_or_else(not_configured)?;
-            let token = secret(&c.token_env, "GitHub token")?;
+            let token = secret(&c.token, "GitHub token")?;
             Box::new(github::Github::new(c, token, retry))
         }
         System::Jira => {
             let c = config.jira.clone().ok_or_else(not_configured)?;
-            let token = secret(&c.token_env, "Jira API token")?;
-            let user = match &c.user_env {
+            let token = secret(&c.token, "Jira API token")?;
+            let user = match &c.user {
                 Some(v) => secret(v, "Jira user (e-mail address)")?,
                 None => None,
             };
@@ -258,16 +265,22 @@ pub fn destination(
         }
         System::Slack => {
             let c = config.slack.clone();
-            let url = secret(&c.webhook_url_env, "Slack incoming webhook URL")?;
+            let url = secret(&c.webhook_url, "Slack incoming webhook URL")?;
             if let Some(url) = &url {
-                config::check_url(url.expose())
-                    .map_err(|why| ExportError::Invalid(format!("{}: {why}", c.webhook_url_env)))?;
+                config::check_url(url.expose()).map_err(|why| {
+                    ExportError::Invalid(match &c.webhook_url {
+                        Credential::Env(variable) => format!("{variable}: {why}"),
+                        Credential::Inline(_) => {
+                            format!("`webhook_url` in {}: {why}", config.file)
+                        }
+                    })
+                })?;
             }
             Box::new(slack::Slack::new(url, retry))
         }
         System::Webhook => {
             let c = config.webhook.clone().ok_or_else(not_configured)?;
-            let key = match &c.secret_env {
+            let key = match &c.secret {
                 Some(v) => secret(v, "webhook signing secret")?,
                 None => None,
             };

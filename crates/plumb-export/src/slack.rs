@@ -24,7 +24,19 @@ fn section(text: &str) -> Value {
 
 impl Slack {
     pub(crate) fn new(url: Option<Secret>, retry: RetryPolicy) -> Slack {
-        let secrets = url.iter().map(|u| u.expose().to_string()).collect();
+        // The whole URL, and its path, which an answer could quote alone.
+        let secrets = url
+            .iter()
+            .flat_map(|u| {
+                let url = u.expose();
+                let path = url
+                    .split_once("://")
+                    .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+                    .filter(|p| p.len() > 1);
+                std::iter::once(url).chain(path)
+            })
+            .map(str::to_string)
+            .collect();
         Slack {
             url,
             client: Client::new(retry, secrets),

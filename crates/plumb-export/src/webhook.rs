@@ -1,6 +1,6 @@
 //! A generic webhook: one `POST` of JSON per event,
 //! `{"event": "opened" | "resolved", "snapshot_id", "fingerprint", "finding": {…}}`.
-//! With `secret_env`, each body is signed with HMAC-SHA256 in
+//! With a secret (`secret_env` or `secret`), each body is signed with HMAC-SHA256 in
 //! `X-Plumb-Signature-256: sha256=<hex>` (GitHub's convention), so the
 //! receiver can check it came from Plumb.
 

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use plumb_export::{fingerprint, fingerprint_label, ExportConfig, RetryPolicy};
+use plumb_export::{fingerprint, fingerprint_label, ExportConfig, FileMode, RetryPolicy};
 use plumb_model::{Evidence, Finding, Resource, Scope, Severity, Snapshot, Status};
 use plumb_store::{SqliteStore, Store};
 use serde_json::Value;
@@ -40,9 +40,10 @@ pub fn env(name: &str) -> Option<String> {
     }
 }
 
-/// `plumb.toml` holding `toml`.
+/// `plumb.toml` holding `toml`, readable and writable by its owner only.
 pub fn config(toml: &str) -> ExportConfig {
-    ExportConfig::parse("plumb.toml", toml).unwrap_or_else(|e| panic!("{e}"))
+    ExportConfig::parse("plumb.toml", toml, FileMode::Unix(0o100600))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// `[export.github]` for `acme/infra` at `url`.
@@ -202,6 +203,15 @@ impl TestStore {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("plumb.db")).unwrap();
         TestStore { store, dir }
+    }
+
+    /// Whether any file of the database (the database, its journal or
+    /// write-ahead log) holds `needle`, in any table or free page.
+    pub fn files_hold(&self, needle: &str) -> bool {
+        std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+            .any(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
     }
 
     /// From now on the database refuses every write to `tickets`, as a
