@@ -102,15 +102,8 @@ fn glob(
 impl Config {
     /// Parses and validates `source`, read from `file`.
     pub fn parse(file: &str, source: &str) -> Result<Config, LoadErrors> {
-        let raw: RawConfig = toml::from_str(source).map_err(|e| {
-            let span = e.span().unwrap_or(0..1);
-            LoadErrors(vec![at_span(
-                file,
-                source,
-                span,
-                format!("invalid plumb.toml: {}", e.message()),
-            )])
-        })?;
+        let raw: RawConfig = toml::from_str(source)
+            .map_err(|e| LoadErrors(vec![crate::diagnostic::toml_error(file, source, &e)]))?;
         let mut problems = Vec::new();
         let mut mutes = Vec::new();
         for (i, m) in raw.mute.into_iter().enumerate() {

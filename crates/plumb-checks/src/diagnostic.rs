@@ -152,6 +152,97 @@ impl fmt::Display for LoadErrors {
 
 impl std::error::Error for LoadErrors {}
 
+/// The keys of `plumb.toml` whose values are never secret, in all its
+/// sections (mutes, context, export): a line with any other key has its
+/// value masked when a TOML syntax error quotes it, since `plumb.toml` may
+/// hold export credentials (`token = "…"`) and a mistyped `tokn = "…"` is
+/// still a token.
+const PLAIN_KEYS: &[&str] = &[
+    // [[mute]]
+    "check",
+    "resource",
+    "account",
+    "region",
+    "tag",
+    "reason",
+    "expires",
+    // the context's sections
+    "known_accounts",
+    "names",
+    "critical",
+    "high",
+    "medium",
+    "low",
+    "info",
+    "exposed",
+    "sensitive",
+    "admin",
+    // [export.*]
+    "repo",
+    "api_url",
+    "url",
+    "project",
+    "issue_type",
+    "api_version",
+    "done_transition",
+    "reopen_transition",
+    "labels",
+    "token_env",
+    "user_env",
+    "webhook_url_env",
+    "secret_env",
+];
+
+/// `source` with the bytes of `span` replaced by `*` (newlines kept), so
+/// that offsets, lines and columns stay where they were.
+pub fn mask_span(source: &str, span: std::ops::Range<usize>) -> String {
+    let Some(text) = source.get(span.clone()) else {
+        return source.to_string();
+    };
+    let stars: String = text
+        .chars()
+        .map(|c| {
+            if c == '\n' {
+                "\n".to_string()
+            } else {
+                "*".repeat(c.len_utf8())
+            }
+        })
+        .collect();
+    let mut masked = source.to_string();
+    masked.replace_range(span, &stars);
+    masked
+}
+
+/// A TOML syntax error in `source`, the text of `file` (`plumb.toml`):
+/// the line it quotes has its value masked unless its key is one of
+/// [`PLAIN_KEYS`], and the message does not repeat that value.
+pub fn toml_error(file: &str, source: &str, error: &toml::de::Error) -> Diagnostic {
+    let span = error.span().unwrap_or(0..1);
+    let start = span.start.min(source.len());
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[line_start..]
+        .find('\n')
+        .map_or(source.len(), |i| line_start + i);
+    let line = &source[line_start..line_end];
+    let mut message = format!("invalid plumb.toml: {}", error.message());
+    let mut shown = source.to_string();
+    if let Some(eq) = line.find('=') {
+        let key = line[..eq].trim().trim_matches(['"', '\'']);
+        let value = line[eq + 1..].trim();
+        if !PLAIN_KEYS.contains(&key) && !value.is_empty() {
+            let value_start =
+                line_start + eq + 1 + (line[eq + 1..].len() - line[eq + 1..].trim_start().len());
+            shown = mask_span(source, value_start..value_start + value.len());
+            let bare = value.trim_matches(['"', '\'']);
+            if bare.len() >= 4 {
+                message = message.replace(bare, "***");
+            }
+        }
+    }
+    Diagnostic::at_span(file, &shown, span, message)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +256,21 @@ mod tests {
         assert!(shown.contains("--> p.yaml:2:7"), "{shown}");
         assert!(shown.contains("2 | kind: aws_s3_buckt"), "{shown}");
         assert!(shown.ends_with("^^^^^^^^^^^^"), "{shown}");
+    }
+
+    #[test]
+    fn a_toml_error_on_a_credential_line_never_shows_the_value() {
+        let src =
+            "[[mute]]\ncheck = \"x\"\n[export.github]\nrepo = \"a/b\"\ntoken = \"ghp_secretvalue\n";
+        let error = toml::from_str::<toml::Value>(src).unwrap_err();
+        let shown = toml_error("plumb.toml", src, &error).to_string();
+        assert!(!shown.contains("ghp_secretvalue"), "{shown}");
+        assert!(shown.contains("plumb.toml:5:"), "{shown}");
+        assert!(shown.contains("token = ****"), "{shown}");
+        // A plain key stays readable.
+        let src = "[[mute]]\ncheck = \"s3_*\nreason = \"x\"\n";
+        let error = toml::from_str::<toml::Value>(src).unwrap_err();
+        let shown = toml_error("plumb.toml", src, &error).to_string();
+        assert!(shown.contains("check = \"s3_*"), "{shown}");
     }
 }

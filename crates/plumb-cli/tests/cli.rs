@@ -1534,7 +1534,7 @@ fn export_uses_a_token_written_in_plumb_toml_only_when_the_file_is_private() {
     .unwrap();
     let file = path.display().to_string();
     let export = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_plumb"))
+        std::process::Command::new(env!("CARGO_BIN_EXE_plumb"))
             .current_dir(dir.path())
             .arg("--db")
             .arg(&db)

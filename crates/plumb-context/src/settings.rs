@@ -106,12 +106,7 @@ impl Settings {
     /// other sections (mutes) are another reader's.
     pub fn parse(file: &str, source: &str) -> Result<Settings, LoadErrors> {
         let raw: Raw = toml::from_str(source).map_err(|e| {
-            LoadErrors(vec![Diagnostic::at_span(
-                file,
-                source,
-                e.span().unwrap_or(0..1),
-                format!("invalid plumb.toml: {}", e.message()),
-            )])
+            LoadErrors(vec![plumb_checks::diagnostic::toml_error(file, source, &e)])
         })?;
         let mut problems = Vec::new();
         let mut known_accounts = BTreeSet::new();

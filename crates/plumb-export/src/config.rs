@@ -293,74 +293,6 @@ struct RawWebhook {
     secret: Option<Spanned<String>>,
 }
 
-/// The keys whose values are never secret: a line of the file with any
-/// other key has its value masked when a TOML error quotes it.
-const PLAIN_KEYS: &[&str] = &[
-    "repo",
-    "api_url",
-    "url",
-    "project",
-    "issue_type",
-    "api_version",
-    "done_transition",
-    "reopen_transition",
-    "labels",
-    "token_env",
-    "user_env",
-    "webhook_url_env",
-    "secret_env",
-];
-
-/// `source` with the bytes of `span` replaced by `*` (newlines kept), so
-/// that offsets, lines and columns stay where they were.
-fn mask(source: &str, span: Range<usize>) -> String {
-    let Some(text) = source.get(span.clone()) else {
-        return source.to_string();
-    };
-    let stars: String = text
-        .chars()
-        .map(|c| {
-            if c == '\n' {
-                "\n".to_string()
-            } else {
-                "*".repeat(c.len_utf8())
-            }
-        })
-        .collect();
-    let mut masked = source.to_string();
-    masked.replace_range(span, &stars);
-    masked
-}
-
-/// A TOML error in `source`: the line it quotes has its value masked unless
-/// its key is in [`PLAIN_KEYS`] (a mistyped `tokn = "…"` is still a
-/// token), and the message does not repeat that value.
-fn toml_error(file: &str, source: &str, error: &toml::de::Error) -> Diagnostic {
-    let span = error.span().unwrap_or(0..1);
-    let start = span.start.min(source.len());
-    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = source[line_start..]
-        .find('\n')
-        .map_or(source.len(), |i| line_start + i);
-    let line = &source[line_start..line_end];
-    let mut message = format!("invalid plumb.toml: {}", error.message());
-    let mut shown = source.to_string();
-    if let Some(eq) = line.find('=') {
-        let key = line[..eq].trim().trim_matches(['"', '\'']);
-        let value = line[eq + 1..].trim();
-        if !PLAIN_KEYS.contains(&key) && !value.is_empty() {
-            let value_start =
-                line_start + eq + 1 + (line[eq + 1..].len() - line[eq + 1..].trim_start().len());
-            shown = mask(source, value_start..value_start + value.len());
-            let bare = value.trim_matches(['"', '\'']);
-            if bare.len() >= 4 {
-                message = message.replace(bare, "***");
-            }
-        }
-    }
-    Diagnostic::at_span(file, &shown, span, message)
-}
-
 /// Whether `url` may carry credentials: HTTPS, or plain HTTP to this
 /// machine only (a local test server or proxy).
 pub(crate) fn check_url(url: &str) -> Result<(), &'static str> {
@@ -453,7 +385,7 @@ impl Checker<'_> {
     /// A problem at a value that may be a credential: the quoted line shows
     /// `*` in its place.
     fn masked_problem(&mut self, span: Range<usize>, message: String) {
-        let masked = mask(self.source, span.clone());
+        let masked = plumb_checks::diagnostic::mask_span(self.source, span.clone());
         self.problems
             .push(Diagnostic::at_span(self.file, &masked, span, message));
     }
@@ -584,8 +516,9 @@ impl ExportConfig {
     /// Reads the `[export.*]` sections of `source`, the text of `file`,
     /// whose permissions are `mode`; the other sections are other readers'.
     pub fn parse(file: &str, source: &str, mode: FileMode) -> Result<ExportConfig, LoadErrors> {
-        let raw: Raw =
-            toml::from_str(source).map_err(|e| LoadErrors(vec![toml_error(file, source, &e)]))?;
+        let raw: Raw = toml::from_str(source).map_err(|e| {
+            LoadErrors(vec![plumb_checks::diagnostic::toml_error(file, source, &e)])
+        })?;
         let mut c = Checker {
             file,
             source,
