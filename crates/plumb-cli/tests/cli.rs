@@ -1345,6 +1345,7 @@ fn fixes_are_planned_applied_verified_and_logged() {
         items.iter().map(|i| i["fix"].as_str().unwrap()).collect();
     for fix in [
         "s3_block_public_access",
+        "s3_account_block_public_access",
         "s3_enable_versioning",
         "ec2_require_imdsv2",
         "ec2_snapshot_private",

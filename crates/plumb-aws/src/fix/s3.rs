@@ -1,5 +1,5 @@
 //! S3 fixes: a bucket's Block Public Access, versioning, default
-//! encryption and object ownership.
+//! encryption and object ownership, and the account's Block Public Access.
 
 use aws_config::SdkConfig;
 use aws_sdk_s3::types::{
@@ -89,6 +89,25 @@ pub(super) async fn apply(
                 .send()
                 .await
                 .map_err(api("s3:PutBucketOwnershipControls"))?;
+        }
+        "s3_account_block_public_access" => {
+            let mut conf = aws_sdk_s3control::config::Builder::from(config);
+            if config.endpoint_url().is_some() {
+                conf = conf.endpoint_resolver(crate::services::account::OverriddenEndpoint);
+            }
+            let block = aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .ignore_public_acls(true)
+                .block_public_policy(true)
+                .restrict_public_buckets(true)
+                .build();
+            aws_sdk_s3control::Client::from_conf(conf.build())
+                .put_public_access_block()
+                .account_id(&resource.account)
+                .public_access_block_configuration(block)
+                .send()
+                .await
+                .map_err(api("s3:PutAccountPublicAccessBlock"))?;
         }
         other => return Err(FixError::Unimplemented(other.to_string())),
     }

@@ -58,6 +58,14 @@ pub const FIXES: &[Fix] = &[
         &["s3:PutEncryptionConfiguration"],
     ),
     fix(
+        "s3_account_block_public_access",
+        &["account_s3_public_access_blocked"],
+        "aws_account",
+        DISRUPTIVE,
+        "turn on all four S3 Block Public Access settings of the account (overrides every bucket's policy and ACLs: breaks any bucket meant to be public)",
+        &["s3:PutAccountPublicAccessBlock"],
+    ),
+    fix(
         "s3_disable_acls",
         &["s3_bucket_acls_disabled"],
         "aws_s3_bucket",

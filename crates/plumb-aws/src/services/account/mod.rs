@@ -282,7 +282,7 @@ async fn account_public_access_block(
 /// cannot answer; with an override the endpoint is used exactly as given
 /// (moto routes S3 Control by path and reads the account from its header).
 #[derive(Debug)]
-struct OverriddenEndpoint;
+pub(crate) struct OverriddenEndpoint;
 
 impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for OverriddenEndpoint {
     fn resolve_endpoint<'a>(
