@@ -15,6 +15,10 @@
 
 use std::time::Instant;
 
+// The plumb binary's allocator, configured as it is.
+#[global_allocator]
+static ALLOCATOR: plumb_alloc::Allocator = plumb_alloc::Allocator;
+
 use plumb_context::{attack_paths, exposure, iam, sensitive, Index, Settings};
 use plumb_model::{Edge, Relation, Resource, Snapshot};
 use serde_json::json;
@@ -22,6 +26,7 @@ use serde_json::json;
 const CELL: usize = 100;
 
 fn main() {
+    plumb_alloc::configure();
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args
         .iter()

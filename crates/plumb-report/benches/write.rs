@@ -4,12 +4,17 @@
 
 use std::time::Instant;
 
+// The plumb binary's allocator, configured as it is.
+#[global_allocator]
+static ALLOCATOR: plumb_alloc::Allocator = plumb_alloc::Allocator;
+
 use plumb_checks::Library;
 use plumb_model::{Evidence, Finding, Status};
 use plumb_report::{write, Format, Report};
 use serde_json::json;
 
 fn main() {
+    plumb_alloc::configure();
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args
         .iter()
