@@ -22,6 +22,22 @@ pub(crate) fn all_public_access_blocked() -> PublicAccessBlockConfiguration {
         .build()
 }
 
+/// New objects encrypted by default with SSE-S3 (AES-256) (also what the
+/// fix targets seed on their bucket).
+pub(crate) fn sse_s3_by_default(
+) -> Result<ServerSideEncryptionConfiguration, aws_sdk_s3::error::BuildError> {
+    let by_default = ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(ServerSideEncryption::Aes256)
+        .build()?;
+    ServerSideEncryptionConfiguration::builder()
+        .rules(
+            ServerSideEncryptionRule::builder()
+                .apply_server_side_encryption_by_default(by_default)
+                .build(),
+        )
+        .build()
+}
+
 /// Versioning enabled.
 pub(crate) fn versioning_enabled() -> VersioningConfiguration {
     VersioningConfiguration::builder()
@@ -54,18 +70,7 @@ pub(super) async fn apply(
                 .map_err(api("s3:PutBucketVersioning"))?;
         }
         "s3_default_encryption" => {
-            let by_default = ServerSideEncryptionByDefault::builder()
-                .sse_algorithm(ServerSideEncryption::Aes256)
-                .build()
-                .map_err(api("s3:PutBucketEncryption"))?;
-            let configuration = ServerSideEncryptionConfiguration::builder()
-                .rules(
-                    ServerSideEncryptionRule::builder()
-                        .apply_server_side_encryption_by_default(by_default)
-                        .build(),
-                )
-                .build()
-                .map_err(api("s3:PutBucketEncryption"))?;
+            let configuration = sse_s3_by_default().map_err(api("s3:PutBucketEncryption"))?;
             s3.put_bucket_encryption()
                 .bucket(bucket)
                 .server_side_encryption_configuration(configuration)

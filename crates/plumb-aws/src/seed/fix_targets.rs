@@ -466,21 +466,10 @@ async fn everything_else(
         .send()
         .await
         .map_err(step("s3:PutBucketVersioning"))?;
-    let by_default = aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()
-        .sse_algorithm(aws_sdk_s3::types::ServerSideEncryption::Aes256)
-        .build()
-        .map_err(step("s3 encryption"))?;
     s3.put_bucket_encryption()
         .bucket(&out.bucket)
         .server_side_encryption_configuration(
-            aws_sdk_s3::types::ServerSideEncryptionConfiguration::builder()
-                .rules(
-                    aws_sdk_s3::types::ServerSideEncryptionRule::builder()
-                        .apply_server_side_encryption_by_default(by_default)
-                        .build(),
-                )
-                .build()
-                .map_err(step("s3 encryption"))?,
+            crate::fix::s3::sse_s3_by_default().map_err(step("s3 encryption"))?,
         )
         .send()
         .await
