@@ -232,12 +232,7 @@ impl Destination for Jira {
         let request = self.create(f, snapshot);
         let answer = match self.client.create(&request, || self.find(f))? {
             Created::Answer(answer) => answer,
-            Created::Existing(found) => {
-                return Ok(Opened {
-                    ticket_id: found.ticket_id,
-                    url: found.url,
-                })
-            }
+            Created::Existing(found) => return Ok(found.into()),
         };
         let issue = answer.json(&request)?;
         let key = issue["key"]

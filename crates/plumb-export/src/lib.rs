@@ -145,6 +145,16 @@ pub struct Found {
     pub open: bool,
 }
 
+/// A ticket found where a create may already have made it is the one opened.
+impl From<Found> for Opened {
+    fn from(found: Found) -> Opened {
+        Opened {
+            ticket_id: found.ticket_id,
+            url: found.url,
+        }
+    }
+}
+
 /// A ticket whose finding stopped failing.
 #[derive(Debug, Clone, Copy)]
 pub struct Resolved<'a> {

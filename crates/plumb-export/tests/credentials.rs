@@ -46,23 +46,6 @@ fn github_inline(url: &str) -> Box<dyn Destination> {
     destination(System::Github, &cfg, &other_env, fast_retry(), false).unwrap()
 }
 
-fn run(
-    t: &mut TestStore,
-    dest: &dyn Destination,
-    snapshot: i64,
-    findings: &[Finding],
-) -> ExportReport {
-    export(
-        &mut t.store,
-        dest,
-        snapshot,
-        findings,
-        &Selection::default(),
-        false,
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
-}
-
 fn failing(t: &mut TestStore, name: &str) -> (i64, Vec<Finding>) {
     t.snapshot(
         &[name],
@@ -83,7 +66,7 @@ fn github_sends_the_token_written_in_the_file_and_the_store_never_holds_it() {
     let mut t = TestStore::new();
     let (id, findings) = failing(&mut t, "a");
     let dest = github_inline(&server.url);
-    let report = run(&mut t, dest.as_ref(), id, &findings);
+    let report = t.export(dest.as_ref(), id, &findings);
 
     assert_eq!(
         server.sent(),
@@ -150,7 +133,7 @@ fn jira_sends_the_user_and_token_written_in_the_file_as_basic_auth_or_the_token_
         let dest = destination(System::Jira, &cfg, &other_env, fast_retry(), false).unwrap();
         let mut t = TestStore::new();
         let (id, findings) = failing(&mut t, "a");
-        let report = run(&mut t, dest.as_ref(), id, &findings);
+        let report = t.export(dest.as_ref(), id, &findings);
         assert!(!report.failed(), "{report:?}");
         let requests = server.requests();
         assert_eq!(
@@ -179,7 +162,7 @@ fn slack_posts_to_the_webhook_url_written_in_the_file() {
     let dest = destination(System::Slack, &cfg, &other_env, fast_retry(), false).unwrap();
     let mut t = TestStore::new();
     let (id, findings) = failing(&mut t, "a");
-    let report = run(&mut t, dest.as_ref(), id, &findings);
+    let report = t.export(dest.as_ref(), id, &findings);
     assert!(!report.failed(), "{report:?}");
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
@@ -204,7 +187,7 @@ fn the_webhook_signs_with_the_secret_written_in_the_file() {
     let dest = destination(System::Webhook, &cfg, &other_env, fast_retry(), false).unwrap();
     let mut t = TestStore::new();
     let (id, findings) = failing(&mut t, "a");
-    run(&mut t, dest.as_ref(), id, &findings);
+    t.export(dest.as_ref(), id, &findings);
     let r = &server.requests()[0];
     use hmac::{KeyInit, Mac};
     let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(INLINE.as_bytes()).unwrap();
@@ -258,7 +241,7 @@ fn a_failing_request_that_echoes_the_inline_token_is_reported_and_logged_with_st
         .with_writer(move || writer.clone())
         .finish();
     let report =
-        tracing::subscriber::with_default(subscriber, || run(&mut t, dest.as_ref(), id, &findings));
+        tracing::subscriber::with_default(subscriber, || t.export(dest.as_ref(), id, &findings));
     let reason = failure(&report);
     assert!(
         reason.contains("HTTP 500 from POST /repos/acme/infra/issues after 3 attempt(s)")
@@ -292,7 +275,7 @@ fn jira_basic_credentials_echoed_alone_are_redacted() {
     let dest = destination(System::Jira, &cfg, &other_env, fast_retry(), false).unwrap();
     let mut t = TestStore::new();
     let (id, findings) = failing(&mut t, "a");
-    let report = run(&mut t, dest.as_ref(), id, &findings);
+    let report = t.export(dest.as_ref(), id, &findings);
     let reason = failure(&report);
     let encoded =
         base64::engine::general_purpose::STANDARD.encode(format!("sec@example.com:{INLINE}"));
@@ -318,7 +301,7 @@ fn a_failing_slack_webhook_written_in_the_file_is_never_shown_whole_or_in_part()
     let dest = destination(System::Slack, &cfg, &other_env, fast_retry(), false).unwrap();
     let mut t = TestStore::new();
     let (id, findings) = failing(&mut t, "a");
-    let reason = failure(&run(&mut t, dest.as_ref(), id, &findings));
+    let reason = failure(&t.export(dest.as_ref(), id, &findings));
     assert!(
         reason.contains("HTTP 404 from POST <the Slack webhook>")
             && reason.contains("no_service at ***"),
@@ -336,7 +319,7 @@ fn a_failing_slack_webhook_written_in_the_file_is_never_shown_whole_or_in_part()
     ));
     let dest = destination(System::Slack, &cfg, &other_env, fast_retry(), false).unwrap();
     let (id, findings) = failing(&mut t, "b");
-    let reason = failure(&run(&mut t, dest.as_ref(), id, &findings));
+    let reason = failure(&t.export(dest.as_ref(), id, &findings));
     assert!(
         reason.contains("POST <the Slack webhook> failed after 3 attempt(s)"),
         "{reason}"

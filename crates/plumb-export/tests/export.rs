@@ -46,15 +46,7 @@ fn github_opens_one_issue_per_failing_finding_with_the_facts_in_its_body() {
         false,
     )
     .unwrap();
-    let report = export(
-        &mut t.store,
-        dest.as_mut(),
-        id,
-        &findings,
-        &Selection::default(),
-        false,
-    )
-    .unwrap();
+    let report = t.export(dest.as_mut(), id, &findings);
 
     let requests = server.requests();
     assert_eq!(
@@ -207,29 +199,13 @@ fn a_finding_not_evaluated_again_keeps_its_ticket_open() {
         &["a"],
         vec![finding("a", Status::Fail, Severity::High, 80.0)],
     );
-    export(
-        &mut t.store,
-        dest.as_mut(),
-        first,
-        &findings,
-        &Selection::default(),
-        false,
-    )
-    .unwrap();
+    t.export(dest.as_mut(), first, &findings);
     // The bucket is still there but the check did not run (or errored).
     let mut error = finding("a", Status::Error, Severity::High, 0.0);
     error.reason = Some("AccessDenied".into());
     for findings in [vec![], vec![error]] {
         let (next, findings) = t.snapshot(&["a"], findings);
-        let report = export(
-            &mut t.store,
-            dest.as_mut(),
-            next,
-            &findings,
-            &Selection::default(),
-            false,
-        )
-        .unwrap();
+        let report = t.export(dest.as_mut(), next, &findings);
         assert!(report.items.is_empty(), "{report:?}");
     }
     assert_eq!(server.requests().len(), 2, "the lookup and the issue");
@@ -307,15 +283,7 @@ fn a_rate_limit_with_retry_after_is_waited_out_and_retried() {
     )
     .unwrap();
     let started = Instant::now();
-    let report = export(
-        &mut t.store,
-        dest.as_mut(),
-        id,
-        &findings,
-        &Selection::default(),
-        false,
-    )
-    .unwrap();
+    let report = t.export(dest.as_mut(), id, &findings);
     assert!(
         started.elapsed() >= Duration::from_millis(950),
         "Retry-After: 1 was not honoured ({:?})",
@@ -363,15 +331,7 @@ fn a_persistent_server_error_is_reported_as_failed_and_the_others_go_through() {
         false,
     )
     .unwrap();
-    let report = export(
-        &mut t.store,
-        dest.as_mut(),
-        id,
-        &findings,
-        &Selection::default(),
-        false,
-    )
-    .unwrap();
+    let report = t.export(dest.as_mut(), id, &findings);
     assert!(report.failed());
     let broken = report
         .items
@@ -426,15 +386,7 @@ fn a_refused_request_is_not_retried() {
         false,
     )
     .unwrap();
-    let report = export(
-        &mut t.store,
-        dest.as_mut(),
-        id,
-        &findings,
-        &Selection::default(),
-        false,
-    )
-    .unwrap();
+    let report = t.export(dest.as_mut(), id, &findings);
     assert!(report.failed());
     assert_eq!(server.requests().len(), 1);
 }
@@ -521,15 +473,7 @@ fn jira_creates_an_issue_then_comments_and_transitions_it_to_done() {
         &["a"],
         vec![finding("a", Status::Fail, Severity::High, 80.0)],
     );
-    let report = export(
-        &mut t.store,
-        dest.as_mut(),
-        first,
-        &findings,
-        &Selection::default(),
-        false,
-    )
-    .unwrap();
+    let report = t.export(dest.as_mut(), first, &findings);
     assert_eq!(
         report.items[0].action,
         Action::Opened {
@@ -559,15 +503,7 @@ fn jira_creates_an_issue_then_comments_and_transitions_it_to_done() {
         &["a"],
         vec![finding("a", Status::Pass, Severity::High, 0.0)],
     );
-    let report = export(
-        &mut t.store,
-        dest.as_mut(),
-        second,
-        &findings,
-        &Selection::default(),
-        false,
-    )
-    .unwrap();
+    let report = t.export(dest.as_mut(), second, &findings);
     assert!(!report.failed(), "{report:?}");
     let sent: Vec<String> = server.requests()[2..]
         .iter()
@@ -617,15 +553,7 @@ fn slack_posts_new_findings_in_batches_and_resolved_ones_as_a_message() {
         .map(|n| finding(n, Status::Fail, Severity::High, 60.0))
         .collect();
     let (first, findings) = t.snapshot(&refs, failing);
-    let report = export(
-        &mut t.store,
-        dest.as_mut(),
-        first,
-        &findings,
-        &Selection::default(),
-        false,
-    )
-    .unwrap();
+    let report = t.export(dest.as_mut(), first, &findings);
     assert_eq!(report.count(|a| matches!(a, Action::Opened { .. })), 25);
     let requests = server.requests();
     assert_eq!(requests.len(), 2, "25 findings in two messages");
@@ -648,15 +576,7 @@ fn slack_posts_new_findings_in_batches_and_resolved_ones_as_a_message() {
     let mut passing: Vec<_> = findings.clone();
     passing[0].status = plumb_model::Status::Pass;
     let (second, passing) = t.snapshot(&refs, passing);
-    let report = export(
-        &mut t.store,
-        dest.as_mut(),
-        second,
-        &passing,
-        &Selection::default(),
-        false,
-    )
-    .unwrap();
+    let report = t.export(dest.as_mut(), second, &passing);
     assert_eq!(report.count(|a| matches!(a, Action::Resolved { .. })), 1);
     let resolved = &server.requests()[2];
     assert_eq!(
@@ -689,15 +609,7 @@ fn a_failed_slack_message_never_shows_the_webhook_url() {
         &["a"],
         vec![finding("a", Status::Fail, Severity::High, 80.0)],
     );
-    let report = export(
-        &mut t.store,
-        dest.as_mut(),
-        id,
-        &findings,
-        &Selection::default(),
-        false,
-    )
-    .unwrap();
+    let report = t.export(dest.as_mut(), id, &findings);
     let Action::Failed { reason } = &report.items[0].action else {
         panic!("{report:?}");
     };
@@ -721,25 +633,9 @@ fn the_webhook_gets_signed_opened_and_resolved_events() {
         &["a"],
         vec![finding("a", Status::Fail, Severity::High, 80.0)],
     );
-    export(
-        &mut t.store,
-        dest.as_mut(),
-        first,
-        &findings,
-        &Selection::default(),
-        false,
-    )
-    .unwrap();
+    t.export(dest.as_mut(), first, &findings);
     let (second, findings) = t.snapshot(&[], vec![]);
-    export(
-        &mut t.store,
-        dest.as_mut(),
-        second,
-        &findings,
-        &Selection::default(),
-        false,
-    )
-    .unwrap();
+    t.export(dest.as_mut(), second, &findings);
 
     let requests = server.requests();
     assert_eq!(requests.len(), 2);

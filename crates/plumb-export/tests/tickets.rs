@@ -22,23 +22,6 @@ use plumb_model::{Finding, Severity, Status};
 use plumb_store::{Store, Ticket, TicketState};
 use serde_json::json;
 
-fn run(
-    t: &mut TestStore,
-    dest: &dyn Destination,
-    snapshot: i64,
-    findings: &[Finding],
-) -> ExportReport {
-    export(
-        &mut t.store,
-        dest,
-        snapshot,
-        findings,
-        &Selection::default(),
-        false,
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
-}
-
 fn github(url: &str) -> Box<dyn Destination> {
     destination(
         System::Github,
@@ -122,7 +105,7 @@ fn a_github_create_answered_502_after_it_created_the_issue_is_found_not_sent_aga
     let mut t = TestStore::new();
     let (id, findings) = t.snapshot(&["a"], vec![failing("a")]);
 
-    let report = run(&mut t, dest.as_ref(), id, &findings);
+    let report = t.export(dest.as_ref(), id, &findings);
 
     assert_eq!(
         server.sent(),
@@ -146,7 +129,7 @@ fn a_github_create_answered_502_after_it_created_the_issue_is_found_not_sent_aga
         ("1", TicketState::Open)
     );
 
-    run(&mut t, dest.as_ref(), id, &findings);
+    t.export(dest.as_ref(), id, &findings);
     assert_eq!(server.requests().len(), 3, "a second run sends nothing");
 }
 
@@ -163,7 +146,7 @@ fn a_new_store_against_github_records_the_open_issue_and_reopens_the_closed_one_
     let mut t = TestStore::new();
     let (id, findings) = t.snapshot(&["a", "b"], vec![failing("a"), failing("b")]);
 
-    let report = run(&mut t, dest.as_ref(), id, &findings);
+    let report = t.export(dest.as_ref(), id, &findings);
 
     assert_eq!(
         server.sent(),
@@ -204,14 +187,14 @@ fn a_finding_that_fails_again_reopens_its_closed_github_issue() {
     let dest = github(&server.url);
     let mut t = TestStore::new();
     let (first, first_findings) = t.snapshot(&["a"], vec![failing("a")]);
-    run(&mut t, dest.as_ref(), first, &first_findings);
+    t.export(dest.as_ref(), first, &first_findings);
     let (second, findings) = t.snapshot(&["a"], vec![passing("a")]);
-    run(&mut t, dest.as_ref(), second, &findings);
+    t.export(dest.as_ref(), second, &findings);
     assert!(!server.issues()[0].open, "closed when it passed");
     let before = server.requests().len();
 
     // An export of the older snapshot cannot undo what the newer decided.
-    let stale = run(&mut t, dest.as_ref(), first, &first_findings);
+    let stale = t.export(dest.as_ref(), first, &first_findings);
     assert_eq!(
         actions(&stale),
         [Action::ClosedLater {
@@ -241,7 +224,7 @@ fn a_finding_that_fails_again_reopens_its_closed_github_issue() {
     assert!(dry.previews[1].starts_with("PATCH /repos/acme/infra/issues/1\n"));
     assert_eq!(server.requests().len(), before, "a dry run sends nothing");
 
-    let report = run(&mut t, dest.as_ref(), third, &findings);
+    let report = t.export(dest.as_ref(), third, &findings);
 
     let requests = server.requests();
     assert_eq!(
@@ -278,7 +261,7 @@ fn a_jira_create_answered_502_after_it_created_the_issue_is_found_by_jql_not_sen
     let mut t = TestStore::new();
     let (id, findings) = t.snapshot(&["a"], vec![failing("a")]);
 
-    let report = run(&mut t, dest.as_ref(), id, &findings);
+    let report = t.export(dest.as_ref(), id, &findings);
 
     assert_eq!(
         server.sent(),
@@ -314,7 +297,7 @@ fn a_new_store_against_jira_cloud_finds_issues_through_search_jql_and_creates_on
     let mut t = TestStore::new();
     let (id, findings) = t.snapshot(&["a", "b"], vec![failing("a"), failing("b")]);
 
-    let report = run(&mut t, dest.as_ref(), id, &findings);
+    let report = t.export(dest.as_ref(), id, &findings);
 
     assert_eq!(
         server.sent(),
@@ -347,14 +330,14 @@ fn a_finding_that_fails_again_transitions_its_jira_issue_back_to_to_do() {
     let dest = jira(&server.url, "");
     let mut t = TestStore::new();
     let (first, findings) = t.snapshot(&["a"], vec![failing("a")]);
-    run(&mut t, dest.as_ref(), first, &findings);
+    t.export(dest.as_ref(), first, &findings);
     let (second, findings) = t.snapshot(&["a"], vec![passing("a")]);
-    run(&mut t, dest.as_ref(), second, &findings);
+    t.export(dest.as_ref(), second, &findings);
     assert!(!server.issues()[0].open, "done when it passed");
     let before = server.requests().len();
 
     let (third, findings) = t.snapshot(&["a"], vec![failing("a")]);
-    let report = run(&mut t, dest.as_ref(), third, &findings);
+    let report = t.export(dest.as_ref(), third, &findings);
 
     assert_eq!(
         server.sent()[before..],
@@ -394,11 +377,11 @@ fn jira_api_v3_sends_descriptions_and_comments_as_atlassian_documents() {
     let dest = jira(&server.url, "api_version = 3\n");
     let mut t = TestStore::new();
     let (first, findings) = t.snapshot(&["a"], vec![failing("a")]);
-    run(&mut t, dest.as_ref(), first, &findings);
+    t.export(dest.as_ref(), first, &findings);
     let (second, findings) = t.snapshot(&["a"], vec![passing("a")]);
-    run(&mut t, dest.as_ref(), second, &findings);
+    t.export(dest.as_ref(), second, &findings);
     let (third, findings) = t.snapshot(&["a"], vec![failing("a")]);
-    run(&mut t, dest.as_ref(), third, &findings);
+    t.export(dest.as_ref(), third, &findings);
 
     assert_eq!(
         server.sent(),
@@ -506,11 +489,11 @@ fn a_failed_close_or_reopen_is_reported_with_status_and_redacted_answer_and_retr
     let dest = github(&server.url);
     let mut t = TestStore::new();
     let (first, findings) = t.snapshot(&["a"], vec![failing("a")]);
-    run(&mut t, dest.as_ref(), first, &findings);
+    t.export(dest.as_ref(), first, &findings);
 
     // The close fails: reported, and the ticket stays open in the store.
     let (second, findings) = t.snapshot(&["a"], vec![passing("a")]);
-    let report = run(&mut t, dest.as_ref(), second, &findings);
+    let report = t.export(dest.as_ref(), second, &findings);
     let reason = failure(&report);
     assert!(
         reason.contains("HTTP 422 from PATCH /repos/acme/infra/issues/1 after 1 attempt(s)")
@@ -525,7 +508,7 @@ fn a_failed_close_or_reopen_is_reported_with_status_and_redacted_answer_and_retr
 
     // The next run closes it.
     refuse.store(false, Ordering::SeqCst);
-    let report = run(&mut t, dest.as_ref(), second, &findings);
+    let report = t.export(dest.as_ref(), second, &findings);
     assert!(
         matches!(report.items[0].action, Action::Resolved { .. }),
         "{report:?}"
@@ -538,7 +521,7 @@ fn a_failed_close_or_reopen_is_reported_with_status_and_redacted_answer_and_retr
     // The reopen fails: reported, and the ticket stays closed in the store.
     refuse.store(true, Ordering::SeqCst);
     let (third, findings) = t.snapshot(&["a"], vec![failing("a")]);
-    let report = run(&mut t, dest.as_ref(), third, &findings);
+    let report = t.export(dest.as_ref(), third, &findings);
     let reason = failure(&report);
     assert!(
         reason.contains("HTTP 422 from PATCH /repos/acme/infra/issues/1"),
@@ -552,7 +535,7 @@ fn a_failed_close_or_reopen_is_reported_with_status_and_redacted_answer_and_retr
 
     // The next run reopens it.
     refuse.store(false, Ordering::SeqCst);
-    let report = run(&mut t, dest.as_ref(), third, &findings);
+    let report = t.export(dest.as_ref(), third, &findings);
     assert!(
         matches!(report.items[0].action, Action::Reopened { .. }),
         "{report:?}"
@@ -577,7 +560,7 @@ fn a_create_that_may_have_succeeded_is_not_sent_again_when_its_lookup_fails() {
     let mut t = TestStore::new();
     let (id, findings) = t.snapshot(&["a"], vec![failing("a")]);
 
-    let report = run(&mut t, dest.as_ref(), id, &findings);
+    let report = t.export(dest.as_ref(), id, &findings);
 
     let reason = failure(&report);
     assert_eq!(
@@ -594,7 +577,7 @@ fn a_create_that_may_have_succeeded_is_not_sent_again_when_its_lookup_fails() {
     assert!(ticket(&mut t, "github", "a").is_none(), "nothing stored");
 
     // The next run looks up first; while the search is down it opens nothing.
-    let report = run(&mut t, dest.as_ref(), id, &findings);
+    let report = t.export(dest.as_ref(), id, &findings);
     let reason = failure(&report);
     assert!(
         reason.starts_with("not opened, as looking up its ticket failed")
@@ -612,7 +595,7 @@ fn a_ticket_the_store_cannot_record_is_a_failure_naming_it_and_the_next_run_find
     let (id, findings) = t.snapshot(&["a", "b"], vec![failing("a"), failing("b")]);
     t.refuse_ticket_writes();
 
-    let report = run(&mut t, dest.as_ref(), id, &findings);
+    let report = t.export(dest.as_ref(), id, &findings);
 
     let reasons: Vec<String> = report
         .items
@@ -635,7 +618,7 @@ fn a_ticket_the_store_cannot_record_is_a_failure_naming_it_and_the_next_run_find
     // Once the store works again, the next run finds both rather than
     // opening them again.
     t.accept_ticket_writes();
-    let report = run(&mut t, dest.as_ref(), id, &findings);
+    let report = t.export(dest.as_ref(), id, &findings);
     assert!(
         actions(&report)
             .iter()
@@ -657,7 +640,7 @@ fn without_a_tracker_a_finding_that_fails_again_is_announced_again() {
     let mut t = TestStore::new();
     for findings in [vec![failing("a")], vec![passing("a")], vec![failing("a")]] {
         let (id, findings) = t.snapshot(&["a"], findings);
-        run(&mut t, dest.as_ref(), id, &findings);
+        t.export(dest.as_ref(), id, &findings);
     }
     let events: Vec<String> = server
         .requests()

@@ -205,6 +205,25 @@ impl TestStore {
         TestStore { store, dir }
     }
 
+    /// `plumb export` of `findings` of `snapshot` to `dest`: every finding
+    /// selected, not a dry run.
+    pub fn export(
+        &mut self,
+        dest: &dyn plumb_export::Destination,
+        snapshot: i64,
+        findings: &[Finding],
+    ) -> plumb_export::ExportReport {
+        plumb_export::export(
+            &mut self.store,
+            dest,
+            snapshot,
+            findings,
+            &plumb_export::Selection::default(),
+            false,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// Whether any file of the database (the database, its journal or
     /// write-ahead log) holds `needle`, in any table or free page.
     pub fn files_hold(&self, needle: &str) -> bool {
