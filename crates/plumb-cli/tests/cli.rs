@@ -1293,54 +1293,12 @@ fn fixes_are_planned_applied_verified_and_logged() {
     let server = seeded_server();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("plumb.db").display().to_string();
-    let scan = |db: &str| -> Vec<(String, String, String)> {
-        let out = plumb(
-            db,
-            &[
-                "scan",
-                "--endpoint-url",
-                &server.url(),
-                "--regions",
-                "us-east-1",
-                "--format",
-                "json",
-            ],
-        );
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let mut all: Vec<(String, String, String)> = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                (
-                    f["check_id"].as_str().unwrap().to_string(),
-                    f["resource_uid"].as_str().unwrap().to_string(),
-                    f["status"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
-        all.sort();
-        all
-    };
-    let before = scan(&db);
+    let before = common::scan(&db, &server);
 
     let plan_path = dir.path().join("plan.json");
-    let out = plumb(
-        &db,
-        &[
-            "fix",
-            "plan",
-            "--output",
-            plan_path.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let items = common::plan(&db, &plan_path, &[]);
     let mut plan: Value =
         serde_json::from_str(&std::fs::read_to_string(&plan_path).unwrap()).unwrap();
-    let items = plan["items"].as_array().unwrap().clone();
     let fixes: std::collections::BTreeSet<&str> =
         items.iter().map(|i| i["fix"].as_str().unwrap()).collect();
     for fix in [
@@ -1368,26 +1326,19 @@ fn fixes_are_planned_applied_verified_and_logged() {
         serde_json::json!({"props.password_policy": {"minimum_password_length": 6}});
     std::fs::write(&plan_path, plan.to_string()).unwrap();
 
-    let url = server.url();
     let apply = |extra: &[&str]| {
-        let mut args = vec![
-            "fix",
-            "apply",
-            plan_path.to_str().unwrap(),
-            "--endpoint-url",
-            &url,
-            "--region",
-            "us-east-1",
-            "--format",
-            "json",
-        ];
+        let mut args = vec!["--format", "json"];
         args.extend_from_slice(extra);
-        plumb(&db, &args)
+        common::apply(&db, &server, &plan_path, &args)
     };
     let refused = apply(&[]);
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
     assert!(stderr(&refused).contains("--yes"));
-    assert_eq!(scan(&db), before, "nothing changed without --yes");
+    assert_eq!(
+        common::scan(&db, &server),
+        before,
+        "nothing changed without --yes"
+    );
 
     let out = apply(&["--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -1447,7 +1398,7 @@ fn fixes_are_planned_applied_verified_and_logged() {
 
     // A new scan: the fixed checks pass on their resources, the stale plan's
     // did not change, and every other finding is as before.
-    let after = scan(&dir.path().join("second.db").display().to_string());
+    let after = common::scan(&dir.path().join("second.db").display().to_string(), &server);
     let fixed: std::collections::BTreeSet<(String, String)> = items
         .iter()
         .filter(|i| i["fix"] != "iam_password_policy_cis")
@@ -1494,19 +1445,20 @@ fn fixes_are_planned_applied_verified_and_logged() {
     .map(|(c, r)| (c.to_string(), r.clone()))
     .collect();
     // The same emulator: the same uids.
-    let key = |(c, r, _): &(String, String, String)| (c.clone(), r.clone());
-    let after_by: std::collections::BTreeMap<_, _> =
-        after.iter().map(|f| (key(f), f.2.clone())).collect();
-    for f in &before {
-        let status = after_by
-            .get(&key(f))
-            .unwrap_or_else(|| panic!("{f:?} gone"));
-        if fixed.contains(&key(f)) {
-            assert_eq!(status, "pass", "{f:?} fixed");
-        } else if also_pass.contains(&key(f)) {
-            assert_eq!((f.2.as_str(), status.as_str()), ("fail", "pass"), "{f:?}");
+    for (key, was) in &before {
+        let status = after
+            .get(key)
+            .unwrap_or_else(|| panic!("{key:?} {was} gone"));
+        if fixed.contains(key) {
+            assert_eq!(status, "pass", "{key:?} {was} fixed");
+        } else if also_pass.contains(key) {
+            assert_eq!(
+                (was.as_str(), status.as_str()),
+                ("fail", "pass"),
+                "{key:?} {was}"
+            );
         } else {
-            assert_eq!(status, &f.2, "{f:?} unchanged");
+            assert_eq!(status, was, "{key:?} {was} unchanged");
         }
     }
 

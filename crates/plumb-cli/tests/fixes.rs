@@ -6,9 +6,8 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Output;
 
-use common::{plumb, stderr, stdout, stdout_json};
+use common::{apply, plan, plumb, scan, stderr, stdout, stdout_json};
 use plumb_aws::seed::FixTargets;
 use plumb_testkit::MotoServer;
 use serde_json::Value;
@@ -43,71 +42,6 @@ fn seeded(env: &[(&str, &str)]) -> (MotoServer, FixTargets) {
     server.age_user(user, 100);
     server.age_access_key(key, 60);
     (server, targets)
-}
-
-/// (check, resource) → status of every finding of a full scan.
-type Findings = BTreeMap<(String, String), String>;
-
-fn scan(db: &str, server: &MotoServer) -> Findings {
-    let out = plumb(
-        db,
-        &[
-            "scan",
-            "--endpoint-url",
-            &server.url(),
-            "--regions",
-            "us-east-1",
-            "--format",
-            "json",
-        ],
-    );
-    // 0, or 3 when a finding fails at or above --fail-on (not set here).
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    stdout_json(&out)["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                (
-                    f["check_id"].as_str().unwrap().to_string(),
-                    f["resource_uid"].as_str().unwrap().to_string(),
-                ),
-                f["status"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn plan(db: &str, path: &std::path::Path, extra: &[&str]) -> Vec<Value> {
-    let mut args = vec![
-        "fix",
-        "plan",
-        "--output",
-        path.to_str().unwrap(),
-        "--format",
-        "json",
-    ];
-    args.extend_from_slice(extra);
-    let out = plumb(db, &args);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let plan: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    plan["items"].as_array().unwrap().clone()
-}
-
-fn apply(db: &str, server: &MotoServer, plan: &std::path::Path, extra: &[&str]) -> Output {
-    let url = server.url();
-    let mut args = vec![
-        "fix",
-        "apply",
-        plan.to_str().unwrap(),
-        "--endpoint-url",
-        &url,
-        "--region",
-        "us-east-1",
-    ];
-    args.extend_from_slice(extra);
-    plumb(db, &args)
 }
 
 fn props(db: &str, uid: &str) -> Value {

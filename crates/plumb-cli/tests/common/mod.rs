@@ -3,8 +3,10 @@
 
 #![allow(dead_code)] // each test file uses its own part of it
 
+use std::collections::BTreeMap;
 use std::process::{Command, Output};
 
+use plumb_testkit::MotoServer;
 use serde_json::Value;
 
 /// Runs `plumb --db DB ARGS…` with moto's test credentials and nothing of
@@ -48,4 +50,69 @@ pub fn stdout_json(o: &Output) -> Value {
 pub fn json(o: &Output) -> Value {
     assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(o));
     stdout_json(o)
+}
+
+/// (check, resource) → status of every finding of a full scan.
+pub type Findings = BTreeMap<(String, String), String>;
+
+pub fn scan(db: &str, server: &MotoServer) -> Findings {
+    let out = plumb(
+        db,
+        &[
+            "scan",
+            "--endpoint-url",
+            &server.url(),
+            "--regions",
+            "us-east-1",
+            "--format",
+            "json",
+        ],
+    );
+    // 0, or 3 when a finding fails at or above --fail-on (not set here).
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout_json(&out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                (
+                    f["check_id"].as_str().unwrap().to_string(),
+                    f["resource_uid"].as_str().unwrap().to_string(),
+                ),
+                f["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+pub fn plan(db: &str, path: &std::path::Path, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec![
+        "fix",
+        "plan",
+        "--output",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let out = plumb(db, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let plan: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    plan["items"].as_array().unwrap().clone()
+}
+
+pub fn apply(db: &str, server: &MotoServer, plan: &std::path::Path, extra: &[&str]) -> Output {
+    let url = server.url();
+    let mut args = vec![
+        "fix",
+        "apply",
+        plan.to_str().unwrap(),
+        "--endpoint-url",
+        &url,
+        "--region",
+        "us-east-1",
+    ];
+    args.extend_from_slice(extra);
+    plumb(db, &args)
 }
