@@ -68,11 +68,21 @@ impl plumb_checks::Source for Stored {
     type Error = plumb_store::StoreError;
 
     fn kind(&mut self, kind: &str) -> Result<Vec<Resource>, Self::Error> {
+        self.kind_with_props(kind, None)
+    }
+
+    fn kind_with_props(
+        &mut self,
+        kind: &str,
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, Self::Error> {
         let filter = plumb_store::ResourceFilter {
             kind: Some(kind.to_string()),
             ..Default::default()
         };
-        self.timed(kind, |store, id| store.resources(id, &filter))
+        self.timed(kind, |store, id| {
+            store.resources_with_props(id, &filter, props)
+        })
     }
 
     fn page(
@@ -99,7 +109,43 @@ impl plumb_checks::Source for Stored {
     }
 
     fn uids(&mut self, uids: &[&str]) -> Result<Vec<Resource>, Self::Error> {
-        self.timed("by uid", |store, id| store.resources_by_uid(id, uids))
+        self.uids_with_props(uids, None)
+    }
+
+    fn page_docs(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+        props: Option<&[&str]>,
+    ) -> Result<Option<Vec<(Resource, plumb_model::doc::Doc)>>, Self::Error> {
+        let started = Instant::now();
+        let read = self
+            .store
+            .resources_page_docs(self.snapshot, kind, after, limit, props);
+        self.reading += started.elapsed().as_secs_f64();
+        if std::env::var_os("PLUMB_BENCH_TRACE").is_some() {
+            eprintln!(
+                "{kind} (documents): {} resources, rss {:.0} MiB",
+                read.as_ref()
+                    .ok()
+                    .and_then(Option::as_ref)
+                    .map(Vec::len)
+                    .unwrap_or(0),
+                rss_mib("VmRSS:")
+            );
+        }
+        read
+    }
+
+    fn uids_with_props(
+        &mut self,
+        uids: &[&str],
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, Self::Error> {
+        self.timed("by uid", |store, id| {
+            store.resources_by_uid_with_props(id, uids, props)
+        })
     }
 }
 

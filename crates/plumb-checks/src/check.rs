@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::compiled::Compiled;
 use crate::diagnostic::Diagnostic;
 use crate::helpers::HELPERS;
-use crate::projection::Props;
+use crate::projection::{Props, Reached};
 use crate::template::Template;
 
 /// How to fix a failing resource.
@@ -100,6 +100,9 @@ pub struct Check {
     pub(crate) remediation: Template,
     /// The top-level props of its resources the check can read.
     pub(crate) props: Props,
+    /// The top-level props of the resources its condition reaches through
+    /// the graph helpers, by kind.
+    pub(crate) reached: Reached,
 }
 
 impl Check {
@@ -374,8 +377,10 @@ pub fn load(
         }
     }
     let mut props = Props::default();
+    let mut reached = Reached::default();
     for program in condition.iter().chain(applies_when.iter()) {
         props.read_by(program.expression());
+        reached.read_by(program.expression());
     }
     // Other resources of its own kind come from the same pages.
     if needs_kinds.contains(&spec.kind) {
@@ -396,6 +401,7 @@ pub fn load(
         (Some(condition), true) => Ok(Check {
             remediation,
             props,
+            reached,
             controls,
             texts: (
                 Text::from(spec.id.as_str()),

@@ -17,6 +17,7 @@ use std::rc::Rc;
 
 use cel::common::ast::{operators, EntryExpr, Expr, LiteralValue};
 use cel::IdedExpr;
+use plumb_model::doc::{self, Ref, Tag};
 use plumb_model::Resource;
 use regex::Regex;
 use serde_json::Value as Json;
@@ -425,6 +426,9 @@ enum V<'a> {
     Owned(Rc<str>),
     /// A JSON array or object of the snapshot.
     Json(&'a Json),
+    /// An array or object of the props of the resource judged, read from
+    /// their text ([`doc::Doc`]).
+    Doc(Ref<'a>),
     List(Rc<Vec<V<'a>>>),
     /// A list literal of the condition.
     Literals(&'a [Lit]),
@@ -448,6 +452,34 @@ fn literal(l: &Lit) -> V<'_> {
         Lit::UInt(u) => V::UInt(*u),
         Lit::Float(f) => V::Float(*f),
         Lit::Str(s) => V::Str(s),
+    }
+}
+
+/// A value of a [`doc::Doc`]: scalars as values, the rest in place.
+fn doc(r: Ref<'_>) -> V<'_> {
+    match r.tag() {
+        Tag::Null => V::Null,
+        Tag::Bool(b) => V::Bool(b),
+        Tag::Number => match r.as_number() {
+            Some(doc::Number::Int(i)) => V::Int(i),
+            Some(doc::Number::UInt(u)) => V::Int(i64::try_from(u).unwrap_or(i64::MAX)),
+            Some(doc::Number::Float(f)) => V::Float(f),
+            None => V::Null,
+        },
+        Tag::String => match r.as_str() {
+            Some(std::borrow::Cow::Borrowed(s)) => V::Str(s),
+            Some(std::borrow::Cow::Owned(s)) => V::Owned(s.into()),
+            None => V::Null,
+        },
+        Tag::Array | Tag::Object => V::Doc(r),
+    }
+}
+
+/// An object key of a [`doc::Doc`] as a value.
+fn key(k: std::borrow::Cow<'_, str>) -> V<'_> {
+    match k {
+        std::borrow::Cow::Borrowed(s) => V::Str(s),
+        std::borrow::Cow::Owned(s) => V::Owned(s.into()),
     }
 }
 
@@ -481,7 +513,10 @@ impl<'a> V<'a> {
             | V::Literals(_)
             | V::Resources(_)
             | V::Slice(_) => Ty::List,
-            V::Json(_) | V::Map(_) | V::Resource(_) | V::Tags(_) | V::Edges(_) => Ty::Map,
+            V::Doc(r) if r.tag() == Tag::Array => Ty::List,
+            V::Json(_) | V::Doc(_) | V::Map(_) | V::Resource(_) | V::Tags(_) | V::Edges(_) => {
+                Ty::Map
+            }
             V::Type(_) => Ty::Type,
         }
     }
@@ -521,6 +556,8 @@ impl<'a> V<'a> {
         Ok(match self {
             V::Json(Json::Array(a)) => a.iter().map(json).collect(),
             V::Json(Json::Object(o)) => o.keys().map(|k| V::Str(k)).collect(),
+            V::Doc(r) if r.tag() == Tag::Array => r.elements().map(doc).collect(),
+            V::Doc(r) => r.entries().into_iter().map(|(k, _)| key(k)).collect(),
             V::List(l) => l.as_ref().clone(),
             V::Literals(l) => l.iter().map(literal).collect(),
             V::Map(m) => m.iter().map(|(k, _)| k.clone()).collect(),
@@ -547,6 +584,7 @@ impl<'a> V<'a> {
             V::Owned(s) => s.chars().count(),
             V::Json(Json::Array(a)) => a.len(),
             V::Json(Json::Object(o)) => o.len(),
+            V::Doc(r) => r.len().unwrap_or_default(),
             V::List(l) => l.len(),
             V::Literals(l) => l.len(),
             V::Map(m) => m.len(),
@@ -569,11 +607,15 @@ const RESOURCE_FIELDS: &[&str] = &[
     "props",
 ];
 
-/// What evaluation reads: the snapshot's indexes and whether resources
-/// carry `edges_out`/`edges_in`.
+/// What evaluation reads: the snapshot's indexes, whether resources
+/// carry `edges_out`/`edges_in`, and the props of the resource judged when
+/// they were read as a [`doc::Doc`] (its own `props` then hold only its
+/// gaps).
+#[derive(Clone, Copy)]
 pub(crate) struct Env<'a> {
     pub(crate) graph: &'a Graph<'a>,
     pub(crate) edges: bool,
+    pub(crate) subject: Option<(&'a Resource, &'a doc::Doc)>,
 }
 
 impl Compiled {
@@ -600,6 +642,7 @@ impl Compiled {
 fn field<'a>(env: &Env<'a>, v: &V<'a>, name: &str) -> Option<Option<V<'a>>> {
     Some(match v {
         V::Json(Json::Object(o)) => o.get(name).map(json),
+        V::Doc(r) if r.tag() == Tag::Object => r.get(name).map(doc),
         V::Map(m) => m
             .iter()
             .find(|(k, _)| k.str() == Some(name))
@@ -624,7 +667,10 @@ fn field<'a>(env: &Env<'a>, v: &V<'a>, name: &str) -> Option<Option<V<'a>>> {
                 Some(t) => V::Owned(t.to_rfc3339().into()),
                 None => V::Null,
             }),
-            "props" => Some(json(&r.props)),
+            "props" => Some(match env.subject {
+                Some((subject, props)) if std::ptr::eq(subject, *r) => doc(props.root()),
+                _ => json(&r.props),
+            }),
             "edges_out" if env.edges => Some(V::Edges(env.graph.edges(&r.uid, true))),
             "edges_in" if env.edges => Some(V::Edges(env.graph.edges(&r.uid, false))),
             _ => None,
@@ -823,6 +869,7 @@ fn comprehension<'a>(c: &'a Comprehension, env: &Env<'a>, slots: &mut [V<'a>]) -
 /// What a comprehension iterates, without copying lists.
 enum Items<'a> {
     Json(&'a [Json]),
+    Doc(Vec<Ref<'a>>),
     Literals(&'a [Lit]),
     List(Rc<Vec<V<'a>>>),
     Resources(&'a [&'a Resource]),
@@ -834,6 +881,7 @@ impl<'a> Items<'a> {
     fn of(v: &V<'a>) -> Result<Self, String> {
         Ok(match v {
             V::Json(Json::Array(a)) => Items::Json(a),
+            V::Doc(r) if r.tag() == Tag::Array => Items::Doc(r.elements().collect()),
             V::Literals(l) => Items::Literals(l),
             V::List(l) => Items::List(l.clone()),
             V::Slice(rs) => Items::Resources(rs),
@@ -845,6 +893,7 @@ impl<'a> Items<'a> {
     fn len(&self) -> usize {
         match self {
             Items::Json(a) => a.len(),
+            Items::Doc(a) => a.len(),
             Items::Literals(l) => l.len(),
             Items::List(l) => l.len(),
             Items::Resources(r) => r.len(),
@@ -856,6 +905,7 @@ impl<'a> Items<'a> {
     fn get(&self, i: usize) -> V<'a> {
         match self {
             Items::Json(a) => json(&a[i]),
+            Items::Doc(a) => doc(a[i]),
             Items::Literals(l) => literal(&l[i]),
             Items::List(l) => l[i].clone(),
             Items::Resources(r) => V::Resource(r[i]),
@@ -907,6 +957,7 @@ fn compare(l: &V, r: &V) -> Result<Ordering, String> {
 fn list<'a>(v: &V<'a>) -> Option<Vec<V<'a>>> {
     match v {
         V::Json(Json::Array(a)) => Some(a.iter().map(json).collect()),
+        V::Doc(r) if r.tag() == Tag::Array => Some(r.elements().map(doc).collect()),
         V::List(l) => Some(l.as_ref().clone()),
         V::Literals(l) => Some(l.iter().map(literal).collect()),
         V::Resources(rs) => Some(rs.iter().map(|r| V::Resource(r)).collect()),
@@ -920,6 +971,12 @@ fn list<'a>(v: &V<'a>) -> Option<Vec<V<'a>>> {
 fn entries<'a>(v: &V<'a>) -> Option<Vec<(V<'a>, V<'a>)>> {
     match v {
         V::Json(Json::Object(o)) => Some(o.iter().map(|(k, v)| (V::Str(k), json(v))).collect()),
+        V::Doc(r) if r.tag() == Tag::Object => Some(
+            r.entries()
+                .into_iter()
+                .map(|(k, v)| (key(k), doc(v)))
+                .collect(),
+        ),
         V::Map(m) => Some(m.as_ref().clone()),
         V::Tags(t) => Some(t.iter().map(|(k, v)| (V::Str(k), V::Str(v))).collect()),
         _ => None,
@@ -1055,6 +1112,7 @@ fn contains<'a>(env: &Env<'a>, c: &V<'a>, x: &V<'a>) -> Result<bool, String> {
     match c {
         V::Literals(l) => return Ok(l.iter().any(|i| equal(&literal(i), x))),
         V::Json(Json::Array(a)) => return Ok(a.iter().any(|i| equal(&json(i), x))),
+        V::Doc(r) if r.tag() == Tag::Array => return Ok(r.elements().any(|i| equal(&doc(i), x))),
         _ => {}
     }
     if let Some(items) = list(c) {
@@ -1091,11 +1149,15 @@ enum View<'v, 'a> {
     V(&'v V<'a>),
     J(&'a Json),
     L(&'v Lit),
+    /// A value of a document without escaped strings (see [`view`]).
+    D(Ref<'a>),
 }
 
 impl<'v, 'a: 'v> Doc<'v> for View<'v, 'a> {
     fn get(self, name: &str) -> Option<Self> {
         match self {
+            View::D(r) => r.get(name).map(View::D),
+            View::V(&V::Doc(r)) => r.get(name).map(View::D),
             View::J(j) => j.get(name).map(View::J),
             View::V(V::Json(j)) => j.get(name).map(View::J),
             View::V(V::Map(m)) => m
@@ -1107,6 +1169,8 @@ impl<'v, 'a: 'v> Doc<'v> for View<'v, 'a> {
     }
     fn as_text(self) -> Option<&'v str> {
         match self {
+            // No escapes (see `view`): the text is the string.
+            View::D(r) if r.tag() == Tag::String => Some(r.raw()),
             View::J(Json::String(s)) => Some(s),
             View::V(V::Str(s)) => Some(s),
             View::V(V::Owned(s)) => Some(s),
@@ -1116,6 +1180,11 @@ impl<'v, 'a: 'v> Doc<'v> for View<'v, 'a> {
     }
     fn as_int(self) -> Option<i64> {
         match self {
+            View::D(r) => match r.as_number()? {
+                doc::Number::Int(i) => Some(i),
+                doc::Number::UInt(u) => Some(i64::try_from(u).unwrap_or(i64::MAX)),
+                doc::Number::Float(_) => None,
+            },
             View::L(Lit::Int(i)) => Some(*i),
             View::L(Lit::UInt(u)) => i64::try_from(*u).ok(),
             View::J(Json::Number(n)) => n
@@ -1127,13 +1196,19 @@ impl<'v, 'a: 'v> Doc<'v> for View<'v, 'a> {
         }
     }
     fn is_null(self) -> bool {
-        matches!(
-            self,
-            View::J(Json::Null) | View::V(V::Null) | View::L(Lit::Null)
-        )
+        match self {
+            View::D(r) => r.is_null(),
+            _ => matches!(
+                self,
+                View::J(Json::Null) | View::V(V::Null) | View::L(Lit::Null)
+            ),
+        }
     }
     fn as_list(self) -> Option<Vec<Self>> {
         match self {
+            View::D(r) | View::V(&V::Doc(r)) if r.tag() == Tag::Array => {
+                Some(r.elements().map(View::D).collect())
+            }
             View::J(Json::Array(a)) | View::V(V::Json(Json::Array(a))) => {
                 Some(a.iter().map(View::J).collect())
             }
@@ -1144,6 +1219,16 @@ impl<'v, 'a: 'v> Doc<'v> for View<'v, 'a> {
     }
     fn as_entries(self) -> Option<Vec<(&'v str, Self)>> {
         match self {
+            View::D(r) | View::V(&V::Doc(r)) if r.tag() == Tag::Object => Some(
+                r.entries()
+                    .into_iter()
+                    .filter_map(|(k, v)| match k {
+                        std::borrow::Cow::Borrowed(k) => Some((k, View::D(v))),
+                        // Not reached: `view` converts documents with escapes.
+                        std::borrow::Cow::Owned(_) => None,
+                    })
+                    .collect(),
+            ),
             View::J(Json::Object(o)) | View::V(V::Json(Json::Object(o))) => {
                 Some(o.iter().map(|(k, v)| (k.as_str(), View::J(v))).collect())
             }
@@ -1153,6 +1238,58 @@ impl<'v, 'a: 'v> Doc<'v> for View<'v, 'a> {
                     .collect(),
             ),
             _ => None,
+        }
+    }
+}
+
+/// Runs a helper on a value. Strings of a document are read in place,
+/// which a string with escapes cannot be: a value holding one is converted
+/// to JSON first.
+fn view<T>(v: &V<'_>, helper: impl FnOnce(View<'_, '_>) -> T) -> T {
+    if escapes(v) {
+        let owned = to_json(v);
+        helper(View::J(&owned))
+    } else {
+        match v {
+            V::Doc(r) => helper(View::D(*r)),
+            other => helper(View::V(other)),
+        }
+    }
+}
+
+/// Whether a value holds a document string with escapes.
+fn escapes(v: &V) -> bool {
+    match v {
+        V::Doc(r) => r.has_escapes(),
+        V::List(l) => l.iter().any(escapes),
+        V::Map(m) => m.iter().any(|(k, v)| escapes(k) || escapes(v)),
+        _ => false,
+    }
+}
+
+/// A value as JSON, for [`view`]: what a helper reads of it.
+fn to_json(v: &V) -> Json {
+    match v {
+        V::Null => Json::Null,
+        V::Bool(b) => Json::Bool(*b),
+        V::Int(i) => Json::from(*i),
+        V::UInt(u) => Json::from(*u),
+        V::Float(f) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
+        V::Str(s) => Json::String(s.to_string()),
+        V::Owned(s) => Json::String(s.to_string()),
+        V::Json(j) => (*j).clone(),
+        V::Doc(r) => r.to_value(),
+        V::List(l) => Json::Array(l.iter().map(to_json).collect()),
+        V::Literals(l) => Json::Array(l.iter().map(|l| to_json(&literal(l))).collect()),
+        V::Map(m) => Json::Object(
+            m.iter()
+                .filter_map(|(k, v)| k.str().map(|k| (k.to_string(), to_json(v))))
+                .collect(),
+        ),
+        V::Resource(_) | V::Tags(_) | V::Edges(_) | V::Resources(_) | V::Slice(_) | V::Type(_) => {
+            Json::Null
         }
     }
 }
@@ -1183,21 +1320,21 @@ fn call<'a>(env: &Env<'a>, func: Func, args: &[V<'a>]) -> R<'a> {
             let re = Regex::new(need_str(arg(1), "matches")?).map_err(|e| e.to_string())?;
             V::Bool(re.is_match(need_str(arg(0), "matches")?))
         }
-        Func::PolicyIsPublic => V::Bool(helpers::policy_is_public(View::V(arg(0)))),
-        Func::PolicyAllows => V::Bool(helpers::policy_allows(
-            View::V(arg(0)),
-            need_str(arg(1), "policy_allows")?,
-        )),
-        Func::PolicyIsAdmin => V::Bool(helpers::policy_is_admin(View::V(arg(0)))),
+        Func::PolicyIsPublic => V::Bool(view(arg(0), |d| helpers::policy_is_public(d))),
+        Func::PolicyAllows => {
+            let action = need_str(arg(1), "policy_allows")?;
+            V::Bool(view(arg(0), |d| helpers::policy_allows(d, action)))
+        }
+        Func::PolicyIsAdmin => V::Bool(view(arg(0), |d| helpers::policy_is_admin(d))),
         Func::PolicyHasServiceWildcard => {
-            V::Bool(helpers::policy_has_service_wildcard(View::V(arg(0))))
+            V::Bool(view(arg(0), |d| helpers::policy_has_service_wildcard(d)))
         }
         Func::CidrIsPublic => V::Bool(helpers::cidr_is_public(need_str(arg(0), "cidr_is_public")?)),
         Func::IngressOpenToWorld => {
             let port = View::V(arg(1))
                 .as_int()
                 .ok_or("ingress_open_to_world: the port must be an integer")?;
-            V::Bool(helpers::ingress_open_to_world(View::V(arg(0)), port))
+            V::Bool(view(arg(0), |d| helpers::ingress_open_to_world(d, port)))
         }
         Func::DaysSince => V::Int(helpers::days_since(need_str(arg(0), "days_since")?)?),
         Func::MetricFilterMatches => V::Bool(helpers::metric_filter_matches(
@@ -1265,9 +1402,22 @@ mod tests {
         let env = Env {
             graph: &graph,
             edges: false,
+            subject: None,
         };
         let compiled = compile(program.expression()).unwrap_or_else(|e| panic!("{source}: {e}"));
         let run = compiled.run(&env, r).map_err(|_| ());
+        // Props read from their text decide alike: as a store reads them,
+        // the resource's own props hold only its gaps.
+        let text = serde_json::to_string(&r.props).unwrap_or_default();
+        let props = doc::Doc::parse(text).unwrap_or_else(|e| panic!("{e}"));
+        let mut bare = r.clone();
+        bare.props = props.gaps_only().unwrap_or_default();
+        let env = Env {
+            subject: Some((&bare, &props)),
+            ..env
+        };
+        let from_doc = compiled.run(&env, &bare).map_err(|_| ());
+        assert_eq!(from_doc, run, "{source}: from the props' text");
         (interpreted, run)
     }
 
@@ -1279,6 +1429,9 @@ mod tests {
             "tags": {"env": "prod"},
             "props": {
                 "n": 3, "f": 2.5, "s": "abc", "none": null, "t": true,
+                "esc": "a\"b\\c\u{e9}\n", "esc_keys": {"k\"1": "x", "k2": "y\tz"},
+                "big": 18446744073709551615u64,
+                "epolicy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:Get\"Object"}]},
                 "list": [1, 2, 3], "names": ["a", "b"], "empty": [],
                 "obj": {"k": "v", "n": 1},
                 "policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]},
@@ -1338,6 +1491,14 @@ mod tests {
             "ingress_open_to_world(resource.props.perms, 22) && !ingress_open_to_world(resource.props.perms, 443)",
             "ingress_open_to_world(resource.props.perms.map(p, {'ip_protocol': p.ip_protocol, 'from_port': p.from_port, 'to_port': p.to_port, 'ip_ranges': p.ip_ranges}), 22)",
             "policy_allows(resource.props.policy, 's3:GetObject') && !policy_is_admin(resource.props.policy)",
+            // strings with escapes, read from the text or decoded
+            "resource.props.esc == 'a\"b\\\\c\u{e9}\\n' && size(resource.props.esc) == 7",
+            "resource.props.esc_keys['k\"1'] == 'x' && 'k\"1' in resource.props.esc_keys",
+            "resource.props.esc_keys.exists(k, k == 'k\"1') && resource.props.esc_keys.k2.contains('\\t')",
+            "policy_is_public({'Statement': [{'Effect': 'Allow', 'Principal': '*', 'Action': resource.props.esc}]})",
+            "policy_allows({'Statement': [{'Effect': 'Allow', 'Principal': {'AWS': resource.props.esc_keys.k2}, 'Action': '*'}]}, 'x')",
+            "resource.props.big > 1",
+            "policy_allows(resource.props.epolicy, 's3:Get\"Object') && policy_is_public(resource.props.epolicy)",
             "cidr_is_public('0.0.0.0/0') && days_since('2020-01-01T00:00:00Z') > 1000",
             "days_since('yesterday') > 1",
         ];

@@ -21,9 +21,10 @@ use serde_json::Value as Json;
 use crate::check::Check;
 use crate::compiled::Env;
 use crate::graph::{Edges, Graph};
-use crate::projection::Props;
+use crate::projection::{Props, Reached};
 use crate::template::Template;
 use crate::value::resource_value;
+use plumb_model::doc::Doc;
 
 /// Which evaluator decides conditions. The compiled one is the default;
 /// the `cel` interpreter is the reference it is tested against, and runs
@@ -92,7 +93,7 @@ pub fn evaluate_each(
         let graph = Graph::new(&context, &edges, &snapshot.coverage, all.as_ref());
         evaluate_kind(
             kind_checks,
-            resources,
+            resources.iter().map(|r| (*r, None)).collect(),
             &graph,
             snapshot,
             evaluator,
@@ -133,6 +134,40 @@ pub trait Source {
     }
     /// The resources with these uids (those the snapshot holds).
     fn uids(&mut self, uids: &[&str]) -> Result<Vec<Resource>, Self::Error>;
+    /// [`Source::page_with_props`] with each resource's props as a [`Doc`]
+    /// (their text, indexed, not parsed into values; the resource's own
+    /// `props` hold only its gaps, `_errors`), or `None` when the source
+    /// does not read them so (the default).
+    fn page_docs(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+        props: Option<&[&str]>,
+    ) -> Result<Option<Vec<(Resource, Doc)>>, Self::Error> {
+        let _ = (kind, after, limit, props);
+        Ok(None)
+    }
+    /// [`Source::kind`] where only the top-level props named in `props`
+    /// will be read (all of them when `None`); by default all are read.
+    fn kind_with_props(
+        &mut self,
+        kind: &str,
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, Self::Error> {
+        let _ = props;
+        self.kind(kind)
+    }
+    /// [`Source::uids`] where only the top-level props named in `props`
+    /// will be read (all of them when `None`); by default all are read.
+    fn uids_with_props(
+        &mut self,
+        uids: &[&str],
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, Self::Error> {
+        let _ = props;
+        self.uids(uids)
+    }
     /// How many resources to read and evaluate at a time.
     fn page_size(&self) -> usize {
         PAGE
@@ -188,15 +223,46 @@ impl Source for MemorySource<'_> {
         limit: usize,
         props: Option<&[&str]>,
     ) -> Result<Vec<Resource>, Self::Error> {
-        let mut page = self.page(kind, after, limit)?;
-        if let Some(props) = props {
-            for r in &mut page {
-                if let Json::Object(all) = &mut r.props {
-                    all.retain(|name, _| props.contains(&name.as_str()));
-                }
-            }
+        Ok(keep_props(self.page(kind, after, limit)?, props))
+    }
+
+    fn kind_with_props(
+        &mut self,
+        kind: &str,
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, Self::Error> {
+        Ok(keep_props(self.kind(kind)?, props))
+    }
+
+    fn page_docs(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+        props: Option<&[&str]>,
+    ) -> Result<Option<Vec<(Resource, Doc)>>, Self::Error> {
+        // As a store holds them: the props' JSON text.
+        let mut out = Vec::new();
+        for mut r in self.page(kind, after, limit)? {
+            let Some((doc, gaps)) = serde_json::to_string(&r.props)
+                .ok()
+                .and_then(|text| Doc::parse_keeping(text, props).ok())
+                .and_then(|doc| doc.gaps_only().map(|gaps| (doc, gaps)))
+            else {
+                return Ok(None);
+            };
+            r.props = gaps;
+            out.push((r, doc));
         }
-        Ok(page)
+        Ok(Some(out))
+    }
+
+    fn uids_with_props(
+        &mut self,
+        uids: &[&str],
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, Self::Error> {
+        Ok(keep_props(self.uids(uids)?, props))
     }
 
     fn uids(&mut self, uids: &[&str]) -> Result<Vec<Resource>, Self::Error> {
@@ -208,6 +274,27 @@ impl Source for MemorySource<'_> {
             .filter(|r| wanted.contains(r.uid.as_str()))
             .cloned()
             .collect())
+    }
+}
+
+/// The resources with only the top-level props named in `props` (all of
+/// them when `None`), as a store reading only those returns them.
+fn keep_props(mut resources: Vec<Resource>, props: Option<&[&str]>) -> Vec<Resource> {
+    if let Some(props) = props {
+        for r in &mut resources {
+            if let Json::Object(all) = &mut r.props {
+                all.retain(|name, _| props.contains(&name.as_str()));
+            }
+        }
+    }
+    resources
+}
+
+/// The names in `props`, `None` for all of them.
+fn prop_names(props: &Props) -> Option<Vec<&str>> {
+    match props {
+        Props::Some(names) => Some(names.iter().map(String::as_str).collect()),
+        Props::All => None,
     }
 }
 
@@ -254,23 +341,53 @@ pub fn evaluate_from<S: Source>(
             } else {
                 source.page_size().max(1)
             };
+            let mut reached = Reached::default();
+            kind_checks.iter().for_each(|c| reached.extend(&c.reached));
             let mut whole = Vec::new();
             for needed in account_kinds.iter().filter(|k| *k != kind) {
-                whole.push(source.kind(needed)?);
+                let props = reached.of(needed);
+                whole.push(source.kind_with_props(needed, prop_names(&props).as_deref())?);
             }
             let whole = Arc::new(whole);
             let outgoing: BTreeSet<&str> = relations(kind_checks, "related");
             let incoming: BTreeSet<&str> = relations(kind_checks, "referrers");
+            // Neighbours of any kind come in one read: with what is read of
+            // any of the kinds followed.
+            let mut near_props = Props::default();
+            for c in kind_checks {
+                for (_, _, near_kind) in &c.relations {
+                    near_props.extend(&reached.of(near_kind));
+                }
+            }
+            let near_props = prop_names(&near_props);
             let mut props = Props::default();
             kind_checks.iter().for_each(|c| props.extend(&c.props));
-            let props: Option<Vec<&str>> = match &props {
-                Props::Some(names) => Some(names.iter().map(String::as_str).collect()),
-                Props::All => None,
-            };
+            let props = prop_names(&props);
+            // Props read as documents when only the compiled evaluator
+            // reads them, and only of the resources judged.
+            let as_docs = evaluator == Evaluator::Compiled
+                && kind_checks
+                    .iter()
+                    .all(|c| c.compiled.is_some() && !c.needs_kinds.iter().any(|k| k == kind));
             let mut after: Option<String> = None;
             loop {
-                let page =
-                    source.page_with_props(kind, after.as_deref(), page_size, props.as_deref())?;
+                let read_docs = if as_docs {
+                    source.page_docs(kind, after.as_deref(), page_size, props.as_deref())?
+                } else {
+                    None
+                };
+                let (page, docs): (Vec<Resource>, Vec<Doc>) = match read_docs {
+                    Some(pairs) => pairs.into_iter().unzip(),
+                    None => (
+                        source.page_with_props(
+                            kind,
+                            after.as_deref(),
+                            page_size,
+                            props.as_deref(),
+                        )?,
+                        Vec::new(),
+                    ),
+                };
                 let neighbours = match page.last() {
                     Some(last) => {
                         after = Some(last.uid.clone());
@@ -278,7 +395,7 @@ pub fn evaluate_from<S: Source>(
                         if near.is_empty() {
                             Vec::new()
                         } else {
-                            source.uids(&near)?
+                            source.uids_with_props(&near, near_props.as_deref())?
                         }
                     }
                     None => Vec::new(),
@@ -296,8 +413,12 @@ pub fn evaluate_from<S: Source>(
                 let handle = scope.spawn(move || {
                     let mut found = Vec::new();
                     let evaluate = || {
-                        let resources: Vec<&Resource> = page.iter().collect();
-                        let mut context = resources.clone();
+                        let resources: Vec<(&Resource, Option<&Doc>)> = if docs.is_empty() {
+                            page.iter().map(|r| (r, None)).collect()
+                        } else {
+                            page.iter().zip(docs.iter().map(Some)).collect()
+                        };
+                        let mut context: Vec<&Resource> = page.iter().collect();
                         context.extend(whole.iter().flatten());
                         context.extend(neighbours.iter());
                         let graph = Graph::new(&context, edges, &meta.coverage, None);
@@ -313,6 +434,7 @@ pub fn evaluate_from<S: Source>(
                         // Freeing a page's JSON trees is as costly as
                         // reading them: on all the pool's threads.
                         page.into_par_iter().for_each(drop);
+                        docs.into_par_iter().for_each(drop);
                         drop(neighbours);
                     };
                     match pool {
@@ -443,11 +565,15 @@ fn needed_kinds<'c>(kind: &str, checks: &[&'c Check]) -> BTreeSet<&'c str> {
         .collect()
 }
 
+/// A resource judged, with its props as a [`Doc`] when they were read so
+/// (its own `props` then hold only its gaps).
+type Judged<'a> = (&'a Resource, Option<&'a Doc>);
+
 /// Every check of one kind on every resource of it, in parallel; each
 /// check's findings go to `sink` in resource-uid order.
 fn evaluate_kind<'c>(
     kind_checks: &[&'c Check],
-    mut resources: Vec<&Resource>,
+    mut resources: Vec<Judged<'_>>,
     graph: &Graph<'_>,
     snapshot: &Snapshot,
     evaluator: Evaluator,
@@ -456,6 +582,7 @@ fn evaluate_kind<'c>(
     let env = Env {
         graph,
         edges: kind_checks.iter().any(|c| c.needs_edges),
+        subject: None,
     };
     let compiled = |c: &Check| evaluator == Evaluator::Compiled && c.compiled.is_some();
     let interpreted: Vec<&Check> = kind_checks
@@ -464,17 +591,18 @@ fn evaluate_kind<'c>(
         .filter(|c| !compiled(c))
         .collect();
     let root = (!interpreted.is_empty()).then(|| {
+        let plain: Vec<&Resource> = resources.iter().map(|(r, _)| *r).collect();
         root_context(
             kind_index(&interpreted, graph, snapshot),
-            related_index(&interpreted, graph, &resources),
+            related_index(&interpreted, graph, &plain),
         )
     });
     // Each check's findings in resource-uid order: resources are visited
     // sorted by uid, so no sort over the findings is needed.
-    resources.par_sort_unstable_by(|a, b| a.uid.cmp(&b.uid));
+    resources.par_sort_unstable_by(|a, b| a.0.uid.cmp(&b.0.uid));
     // Accounts, regions and the kind: a few values, shared by all.
     let mut texts: HashMap<&str, Text> = HashMap::new();
-    for r in &resources {
+    for (r, _) in &resources {
         for v in [&r.account, &r.region, &r.kind] {
             if !texts.contains_key(v.as_str()) {
                 texts.insert(v.as_str(), Text::from(v.as_str()));
@@ -485,8 +613,13 @@ fn evaluate_kind<'c>(
     for chunk in resources.chunks(CHUNK) {
         let per_resource: Vec<Vec<(usize, Finding)>> = chunk
             .par_iter()
-            .map(|r| {
+            .map(|&(r, props)| {
                 let shared = Shared::of(r, &texts);
+                let env = Env {
+                    subject: props.map(|props| (r, props)),
+                    ..env
+                };
+                let judged = (r, props);
                 let mut entries = EvidenceEntries::default();
                 // The interpreter's scope, built for the first check that needs
                 // it and shared by the rest of the kind.
@@ -497,7 +630,7 @@ fn evaluate_kind<'c>(
                         let Some((condition, applies_when)) = &c.compiled else {
                             continue;
                         };
-                        evaluate_one(c, r, &shared, &mut entries, |part| match part {
+                        evaluate_one(c, judged, &shared, &mut entries, |part| match part {
                             Part::AppliesWhen => applies_when.as_ref().map(|a| a.run(&env, r)),
                             Part::Condition => Some(condition.run(&env, r)),
                         })
@@ -512,7 +645,7 @@ fn evaluate_kind<'c>(
                             scope.add_variable_from_value("resource", value);
                             scope
                         });
-                        evaluate_one(c, r, &shared, &mut entries, |part| {
+                        evaluate_one(c, judged, &shared, &mut entries, |part| {
                             let program = match part {
                                 Part::AppliesWhen => c.applies_when.as_ref()?,
                                 Part::Condition => &c.condition,
@@ -529,7 +662,13 @@ fn evaluate_kind<'c>(
                 out
             })
             .collect();
-        let mut buckets: Vec<Vec<Finding>> = kind_checks.iter().map(|_| Vec::new()).collect();
+        // Each bucket allocated once at its size: grown one push at a
+        // time, the findings were copied again at every doubling.
+        let mut sizes = vec![0usize; kind_checks.len()];
+        for (i, _) in per_resource.iter().flatten() {
+            sizes[*i] += 1;
+        }
+        let mut buckets: Vec<Vec<Finding>> = sizes.into_iter().map(Vec::with_capacity).collect();
         for (i, f) in per_resource.into_iter().flatten() {
             buckets[i].push(f);
         }
@@ -737,7 +876,7 @@ impl Shared {
 
 fn finding(
     check: &Check,
-    r: &Resource,
+    (r, props): Judged<'_>,
     shared: &Shared,
     status: Status,
     evidence: Evidence,
@@ -746,7 +885,7 @@ fn finding(
     let remediation = if status == Status::Pass {
         check.texts.2.clone()
     } else {
-        Text::from(render_remediation(check, r))
+        Text::from(check.remediation.render(r, props.map(Doc::root)))
     };
     Finding {
         check_id: check.texts.0.clone(),
@@ -778,11 +917,12 @@ fn gaps_text(r: &Resource) -> String {
 /// evaluates a part of the check (`None` when the check has no such part).
 fn evaluate_one<'c>(
     check: &'c Check,
-    r: &Resource,
+    judged: Judged<'_>,
     shared: &Shared,
     entries: &mut EvidenceEntries<'c>,
     mut decide: impl FnMut(Part) -> Option<Result<bool, String>>,
 ) -> Option<Finding> {
+    let r = judged.0;
     match decide(Part::AppliesWhen) {
         None | Some(Ok(true)) => {}
         Some(Ok(false)) => return None,
@@ -790,7 +930,7 @@ fn evaluate_one<'c>(
             let reason = format!("applies_when could not be evaluated: {e}{}", gaps_text(r));
             return Some(finding(
                 check,
-                r,
+                judged,
                 shared,
                 Status::Error,
                 Evidence::default(),
@@ -798,7 +938,7 @@ fn evaluate_one<'c>(
             ));
         }
     }
-    let (evidence, missing) = entries.evidence(check, r);
+    let (evidence, missing) = entries.evidence(check, judged);
     if !missing.is_empty() {
         let reason = format!(
             "evidence not collected: {}{}",
@@ -807,7 +947,7 @@ fn evaluate_one<'c>(
         );
         return Some(finding(
             check,
-            r,
+            judged,
             shared,
             Status::Error,
             evidence,
@@ -829,7 +969,7 @@ fn evaluate_one<'c>(
             Some("the check has no condition".to_string()),
         ),
     };
-    Some(finding(check, r, shared, status, evidence, reason))
+    Some(finding(check, judged, shared, status, evidence, reason))
 }
 
 /// The evidence entries of one resource, by path: each written once,
@@ -844,7 +984,7 @@ struct EvidenceEntries<'c> {
 
 impl<'c> EvidenceEntries<'c> {
     /// The check's evidence, and its paths whose top-level prop is absent.
-    fn evidence(&mut self, check: &'c Check, r: &Resource) -> (Evidence, Vec<String>) {
+    fn evidence(&mut self, check: &'c Check, r: Judged<'_>) -> (Evidence, Vec<String>) {
         let mut missing = Vec::new();
         for (path, parts) in &check.evidence_paths {
             let known = match self.by_path.iter().find(|(p, _)| *p == &**path) {
@@ -872,8 +1012,17 @@ impl<'c> EvidenceEntries<'c> {
 
 /// The evidence entry of one path, `None` when its top-level prop is
 /// absent (not collected).
-fn entry(path: &str, parts: &[String], r: &Resource) -> Option<EvidenceEntry> {
+fn entry(path: &str, parts: &[String], (r, props): Judged<'_>) -> Option<EvidenceEntry> {
     let value = match parts.first().map(String::as_str) {
+        Some("props") if props.is_some() => {
+            let top = parts.get(1).map(String::as_str).unwrap_or("");
+            let top = props?.root().get(top)?;
+            let below = parts.get(2..).unwrap_or_default();
+            return Some(match below.iter().try_fold(top, |v, p| v.get(p)) {
+                Some(value) => EvidenceEntry::written(path, |out| value.write_json(out)),
+                None => EvidenceEntry::new(path, &Json::Null),
+            });
+        }
         Some("props") => {
             let top = parts.get(1).map(String::as_str).unwrap_or("");
             let top = r.props.get(top)?;
@@ -961,12 +1110,12 @@ fn unit_error(
 /// The remediation text, CLI and Terraform, with `{{…}}` filled from the
 /// resource.
 pub fn render_remediation(check: &Check, r: &Resource) -> String {
-    check.remediation.render(r)
+    check.remediation.render(r, None)
 }
 
 /// Fills `{{resource.name}}`, `{{resource.uid}}`, `{{resource.region}}`,
 /// `{{resource.account}}`, `{{props.a.b}}` and `{{tags.k}}`; an unknown or
 /// absent value renders as `<path>` so the gap is visible.
 pub fn render(template: &str, r: &Resource) -> String {
-    Template::parse(template).render(r)
+    Template::parse(template).render(r, None)
 }

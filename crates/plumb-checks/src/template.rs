@@ -4,6 +4,7 @@
 //! resource, and searching the text for `{{` each time cost more than the
 //! rest of building the finding.
 
+use plumb_model::doc::Ref;
 use plumb_model::Resource;
 use serde_json::Value as Json;
 
@@ -85,13 +86,15 @@ impl Template {
 
     /// The template filled from `r`; an absent value renders as `<path>`
     /// so the gap is visible.
-    pub(crate) fn render(&self, r: &Resource) -> String {
+    /// `props` are the resource's props when they were read as a document
+    /// (its own `props` then hold only its gaps).
+    pub(crate) fn render(&self, r: &Resource, props: Option<Ref<'_>>) -> String {
         let mut out = String::with_capacity(self.literal_len + 64);
         for part in &self.parts {
             match part {
                 Part::Text(text) => out.push_str(text),
                 Part::Field(field, path) => {
-                    if !field.write(r, &mut out) {
+                    if !field.write(r, props, &mut out) {
                         out.push('<');
                         out.push_str(path);
                         out.push('>');
@@ -125,7 +128,7 @@ impl Field {
     }
 
     /// Writes the value to `out`; false when `r` has none.
-    fn write(&self, r: &Resource, out: &mut String) -> bool {
+    fn write(&self, r: &Resource, props: Option<Ref<'_>>, out: &mut String) -> bool {
         let text = match self {
             Field::Name => &r.name,
             Field::Uid => &r.uid,
@@ -136,6 +139,22 @@ impl Field {
                 Some(v) => v,
                 None => return false,
             },
+            Field::Props(path) if props.is_some() => {
+                let found = props.and_then(|p| path.iter().try_fold(p, |v, k| v.get(k)));
+                match found {
+                    None => return false,
+                    Some(v) if v.is_null() => return false,
+                    Some(v) => match v.as_str() {
+                        Some(s) => out.push_str(&s),
+                        None => {
+                            let mut text = Vec::new();
+                            v.write_json(&mut text);
+                            out.push_str(&String::from_utf8_lossy(&text));
+                        }
+                    },
+                }
+                return true;
+            }
             Field::Props(path) => {
                 match path.iter().try_fold(&r.props, |v, p| v.get(p.as_str())) {
                     Some(Json::String(s)) => out.push_str(s),
@@ -176,7 +195,7 @@ mod tests {
              {{other}} {{}}",
         );
         assert_eq!(
-            t.render(&bucket()),
+            t.render(&bucket(), None),
             "b in us-east-1/111122223333 (aws_s3_bucket, arn:aws:s3:::b): Enabled 2 \
              prod <tags.owner> <props.none> <props.absent> <resource.other> <other> <>"
         );
@@ -185,6 +204,6 @@ mod tests {
     #[test]
     fn an_unclosed_field_is_kept_as_text() {
         let t = Template::parse("a {{resource.name}} {{resource.name");
-        assert_eq!(t.render(&bucket()), "a b {{resource.name");
+        assert_eq!(t.render(&bucket(), None), "a b {{resource.name");
     }
 }

@@ -67,7 +67,7 @@ fn config(path: Option<&Path>) -> anyhow::Result<Config> {
 struct StoreSource<'a> {
     store: &'a mut dyn plumb_store::Store,
     snapshot: i64,
-    keep_tags: &'a mut dyn FnMut(&[plumb_model::Resource]),
+    keep_tags: &'a mut dyn FnMut(&plumb_model::Resource),
 }
 
 impl StoreSource<'_> {
@@ -76,7 +76,7 @@ impl StoreSource<'_> {
         read: Result<Vec<plumb_model::Resource>, plumb_store::StoreError>,
     ) -> Result<Vec<plumb_model::Resource>, plumb_store::StoreError> {
         let resources = read?;
-        (self.keep_tags)(&resources);
+        resources.iter().for_each(|r| (self.keep_tags)(r));
         Ok(resources)
     }
 }
@@ -85,11 +85,21 @@ impl plumb_checks::Source for StoreSource<'_> {
     type Error = plumb_store::StoreError;
 
     fn kind(&mut self, kind: &str) -> Result<Vec<plumb_model::Resource>, Self::Error> {
+        self.kind_with_props(kind, None)
+    }
+
+    fn kind_with_props(
+        &mut self,
+        kind: &str,
+        props: Option<&[&str]>,
+    ) -> Result<Vec<plumb_model::Resource>, Self::Error> {
         let filter = plumb_store::ResourceFilter {
             kind: Some(kind.to_string()),
             ..Default::default()
         };
-        let read = self.store.resources(self.snapshot, &filter);
+        let read = self
+            .store
+            .resources_with_props(self.snapshot, &filter, props);
         self.kept(read)
     }
 
@@ -117,7 +127,33 @@ impl plumb_checks::Source for StoreSource<'_> {
     }
 
     fn uids(&mut self, uids: &[&str]) -> Result<Vec<plumb_model::Resource>, Self::Error> {
-        let read = self.store.resources_by_uid(self.snapshot, uids);
+        self.uids_with_props(uids, None)
+    }
+
+    fn page_docs(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+        props: Option<&[&str]>,
+    ) -> Result<Option<Vec<(plumb_model::Resource, plumb_model::doc::Doc)>>, Self::Error> {
+        let read = self
+            .store
+            .resources_page_docs(self.snapshot, kind, after, limit, props)?;
+        if let Some(pairs) = &read {
+            pairs.iter().for_each(|(r, _)| (self.keep_tags)(r));
+        }
+        Ok(read)
+    }
+
+    fn uids_with_props(
+        &mut self,
+        uids: &[&str],
+        props: Option<&[&str]>,
+    ) -> Result<Vec<plumb_model::Resource>, Self::Error> {
+        let read = self
+            .store
+            .resources_by_uid_with_props(self.snapshot, uids, props);
         self.kept(read)
     }
 }
@@ -157,14 +193,14 @@ fn run_checks(
         checks.retain(|c| c.spec.severity == sev);
     }
     let mut tags: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    let mut keep_tags = |resources: &[plumb_model::Resource]| {
-        for r in resources.iter().filter(|r| !r.tags.is_empty()) {
+    let mut keep_tags = |r: &plumb_model::Resource| {
+        if !r.tags.is_empty() {
             tags.insert(r.uid.clone(), r.tags.clone());
         }
     };
     let (scan, mut findings) = match input {
         Input::Memory(snapshot) => {
-            keep_tags(&snapshot.resources);
+            snapshot.resources.iter().for_each(&mut keep_tags);
             (snapshot.summary(), evaluate(&checks, snapshot))
         }
         Input::Stored(mut store, meta) => {

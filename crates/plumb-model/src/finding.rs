@@ -189,6 +189,16 @@ impl EvidenceEntry {
         let _ = serde_json::to_writer(&mut text, value);
         EvidenceEntry(text)
     }
+
+    /// The entry recording, for `path`, the JSON text `write` appends
+    /// (which must be one JSON value).
+    pub fn written(path: &str, write: impl FnOnce(&mut Vec<u8>)) -> Self {
+        let mut text = Vec::with_capacity(path.len() + 120);
+        let _ = serde_json::to_writer(&mut text, path);
+        text.push(b':');
+        write(&mut text);
+        EvidenceEntry(text)
+    }
 }
 
 impl Serialize for Evidence {

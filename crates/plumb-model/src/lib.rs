@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod aws;
+pub mod doc;
 mod finding;
 pub mod kinds;
 mod resource;

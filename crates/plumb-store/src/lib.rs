@@ -10,6 +10,7 @@
 //! numbered migrations applied on open.
 #![deny(missing_docs)]
 
+use plumb_model::doc::Doc;
 use plumb_model::{Edge, Finding, Resource, Snapshot, SnapshotSummary};
 use serde_json::Value;
 
@@ -185,6 +186,44 @@ pub trait Store {
         snapshot: i64,
         uids: &[&str],
     ) -> Result<Vec<Resource>, StoreError>;
+    /// [`Store::resources_page_with_props`] with each resource's props as
+    /// a [`Doc`] (its text, indexed, not parsed into values): the
+    /// resource's own `props` then hold only its collection gaps
+    /// (`_errors`). `None` when the store does not read them so.
+    fn resources_page_docs(
+        &mut self,
+        snapshot: i64,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+        props: Option<&[&str]>,
+    ) -> Result<Option<Vec<(Resource, Doc)>>, StoreError> {
+        let _ = (snapshot, kind, after, limit, props);
+        Ok(None)
+    }
+    /// [`Store::resources`] keeping only the top-level props that `props`
+    /// names (all of them when `None`), as
+    /// [`Store::resources_page_with_props`] does.
+    fn resources_with_props(
+        &mut self,
+        snapshot: i64,
+        filter: &ResourceFilter,
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, StoreError> {
+        let _ = props;
+        self.resources(snapshot, filter)
+    }
+    /// [`Store::resources_by_uid`] keeping only the top-level props that
+    /// `props` names (all of them when `None`).
+    fn resources_by_uid_with_props(
+        &mut self,
+        snapshot: i64,
+        uids: &[&str],
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, StoreError> {
+        let _ = props;
+        self.resources_by_uid(snapshot, uids)
+    }
     /// Runs one read-only SQL statement; writes are refused by the database.
     fn query(&mut self, sql: &str) -> Result<QueryResult, StoreError>;
     /// Where the store is, for messages (a path or a URL without password).
@@ -562,6 +601,16 @@ pub(crate) fn resource_from_row(
 
 /// The JSON text of props, keeping only the top-level props `keep` names
 /// (all of them when `None`); the others are skipped, never allocated.
+/// A snapshot's resources in the order they are written: by kind, then
+/// uid, the order they are read back in (a kind a page at a time), so that
+/// a page is a run of neighbouring rows instead of one row in every few
+/// thousand of the table.
+pub(crate) fn in_read_order(resources: &[Resource]) -> Vec<&Resource> {
+    let mut ordered: Vec<&Resource> = resources.iter().collect();
+    ordered.sort_unstable_by(|a, b| (&a.kind, &a.uid).cmp(&(&b.kind, &b.uid)));
+    ordered
+}
+
 pub(crate) fn parse_props(text: &str, keep: Option<&[&str]>) -> serde_json::Result<Value> {
     let Some(keep) = keep else {
         return serde_json::from_str(text);

@@ -230,7 +230,7 @@ impl Store for PostgresStore {
             let mut writer = tx.copy_in(
                 "COPY resources (snapshot_id, uid, kind, provider, account, region, name, tags, created_at, props) FROM STDIN",
             )?;
-            for r in &snapshot.resources {
+            for r in crate::in_read_order(&snapshot.resources) {
                 let tags = json_text(&r.tags, "tags")?;
                 let props = json_text(&r.props, "props")?;
                 let created = r.created_at.map(|t| t.to_rfc3339());

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use plumb_model::doc::Doc;
 use plumb_model::{Coverage, CoverageStatus, Scope, Snapshot, SnapshotSummary};
 use rayon::prelude::*;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
@@ -169,33 +170,7 @@ impl SqliteStore {
     ) -> Result<Vec<plumb_model::Resource>, StoreError> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query(args).map_err(|e| self.err(e))?;
-        // Rows are read one by one, which only one thread can do: their
-        // columns are copied into one buffer, and everything else — the
-        // strings of each resource, parsing its JSON — is done in parallel
-        // afterwards. `None` is a NULL `created_at`.
-        let mut text = String::new();
-        let mut raw: Vec<[Option<std::ops::Range<usize>>; 9]> = Vec::new();
-        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let mut columns: [Option<std::ops::Range<usize>>; 9] = Default::default();
-            for (i, column) in columns.iter_mut().enumerate() {
-                let value = r.get_ref(i).map_err(|e| self.err(e))?;
-                let value = match value {
-                    rusqlite::types::ValueRef::Null if i == 7 => continue,
-                    rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t)
-                        .map_err(|e| corrupt(format!("column {i} of a resource"), e))?,
-                    other => {
-                        return Err(corrupt(
-                            format!("column {i} of a resource"),
-                            format!("{:?} where text belongs", other.data_type()),
-                        ))
-                    }
-                };
-                let start = text.len();
-                text.push_str(value);
-                *column = Some(start..text.len());
-            }
-            raw.push(columns);
-        }
+        let (text, raw) = self.copy_rows(&mut rows)?;
         let props_kept = props;
         let text = text.as_str();
         raw.into_par_iter()
@@ -220,6 +195,83 @@ impl SqliteStore {
                     created,
                     props,
                 )
+            })
+            .collect()
+    }
+
+    /// The rows of a resource query, read one by one, which only one
+    /// thread can do: their columns are copied into one buffer, and
+    /// everything else — the strings of each resource, parsing its JSON —
+    /// is done in parallel afterwards. `None` is a NULL `created_at`.
+    #[allow(clippy::type_complexity)]
+    fn copy_rows(
+        &self,
+        rows: &mut rusqlite::Rows<'_>,
+    ) -> Result<(String, Vec<[Option<std::ops::Range<usize>>; 9]>), StoreError> {
+        let mut text = String::new();
+        let mut raw: Vec<[Option<std::ops::Range<usize>>; 9]> = Vec::new();
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let mut columns: [Option<std::ops::Range<usize>>; 9] = Default::default();
+            for (i, column) in columns.iter_mut().enumerate() {
+                let value = r.get_ref(i).map_err(|e| self.err(e))?;
+                let value = match value {
+                    rusqlite::types::ValueRef::Null if i == 7 => continue,
+                    rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t)
+                        .map_err(|e| corrupt(format!("column {i} of a resource"), e))?,
+                    other => {
+                        return Err(corrupt(
+                            format!("column {i} of a resource"),
+                            format!("{:?} where text belongs", other.data_type()),
+                        ))
+                    }
+                };
+                let start = text.len();
+                text.push_str(value);
+                *column = Some(start..text.len());
+            }
+            raw.push(columns);
+        }
+        Ok((text, raw))
+    }
+
+    /// The resources a statement selects with their props as [`Doc`]s,
+    /// as [`Store::resources_page_docs`] returns them.
+    fn read_resource_docs(
+        &self,
+        sql: &str,
+        args: &[&dyn rusqlite::ToSql],
+        keep: Option<&[&str]>,
+    ) -> Result<Vec<(plumb_model::Resource, Doc)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(args).map_err(|e| self.err(e))?;
+        let (text, raw) = self.copy_rows(&mut rows)?;
+        let text = text.as_str();
+        raw.into_par_iter()
+            .map(|columns| {
+                let [uid, kind, provider, account, region, name, tags, created, props] =
+                    columns.map(|c| c.map(|range| &text[range]));
+                let owned = |c: Option<&str>| c.unwrap_or_default().to_string();
+                let uid = owned(uid);
+                let tags: Value = serde_json::from_str(tags.unwrap_or_default())
+                    .map_err(|e| corrupt(format!("tags of {uid}"), e))?;
+                let doc = Doc::parse_keeping(owned(props), keep)
+                    .map_err(|e| corrupt(format!("props of {uid}"), e))?;
+                let created = created.map(|c| parse_time(c, "created_at")).transpose()?;
+                let props = doc
+                    .gaps_only()
+                    .ok_or_else(|| corrupt(format!("props of {uid}"), "not a JSON object"))?;
+                let resource = resource_from_row(
+                    uid,
+                    owned(kind),
+                    owned(provider),
+                    owned(account),
+                    owned(region),
+                    owned(name),
+                    tags,
+                    created,
+                    props,
+                )?;
+                Ok((resource, doc))
             })
             .collect()
     }
@@ -311,7 +363,7 @@ impl Store for SqliteStore {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
                 .map_err(e)?;
-            for r in &snapshot.resources {
+            for r in crate::in_read_order(&snapshot.resources) {
                 res.execute(params![
                     id,
                     r.uid,
@@ -378,6 +430,15 @@ impl Store for SqliteStore {
         snapshot: i64,
         filter: &ResourceFilter,
     ) -> Result<Vec<plumb_model::Resource>, StoreError> {
+        self.resources_with_props(snapshot, filter, None)
+    }
+
+    fn resources_with_props(
+        &mut self,
+        snapshot: i64,
+        filter: &ResourceFilter,
+        props: Option<&[&str]>,
+    ) -> Result<Vec<plumb_model::Resource>, StoreError> {
         // Only the filters given, so that the (snapshot, kind) index serves
         // a kind: `?2 IS NULL OR kind = ?2` would scan the whole snapshot.
         let mut sql = format!("SELECT {RESOURCE_COLUMNS} FROM resources WHERE snapshot_id = ?1");
@@ -393,7 +454,7 @@ impl Store for SqliteStore {
             }
         }
         sql.push_str(" ORDER BY kind, uid");
-        self.read_resources(&sql, &args)
+        self.read_resources_with_props(&sql, &args, props)
     }
 
     fn resource(
@@ -460,10 +521,37 @@ impl Store for SqliteStore {
         self.read_resources_with_props(&sql, &[&snapshot, &kind, &after, &limit], props)
     }
 
+    fn resources_page_docs(
+        &mut self,
+        snapshot: i64,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+        props: Option<&[&str]>,
+    ) -> Result<Option<Vec<(plumb_model::Resource, Doc)>>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let after = after.unwrap_or("");
+        let sql = format!(
+            "SELECT {RESOURCE_COLUMNS} FROM resources
+              WHERE snapshot_id = ?1 AND kind = ?2 AND uid > ?3 ORDER BY uid LIMIT ?4"
+        );
+        self.read_resource_docs(&sql, &[&snapshot, &kind, &after, &limit], props)
+            .map(Some)
+    }
+
     fn resources_by_uid(
         &mut self,
         snapshot: i64,
         uids: &[&str],
+    ) -> Result<Vec<plumb_model::Resource>, StoreError> {
+        self.resources_by_uid_with_props(snapshot, uids, None)
+    }
+
+    fn resources_by_uid_with_props(
+        &mut self,
+        snapshot: i64,
+        uids: &[&str],
+        props: Option<&[&str]>,
     ) -> Result<Vec<plumb_model::Resource>, StoreError> {
         let mut out = Vec::with_capacity(uids.len());
         for batch in uids.chunks(500) {
@@ -474,7 +562,7 @@ impl Store for SqliteStore {
             );
             let mut args: Vec<&dyn rusqlite::ToSql> = vec![&snapshot];
             args.extend(batch.iter().map(|u| u as &dyn rusqlite::ToSql));
-            out.extend(self.read_resources(&sql, &args)?);
+            out.extend(self.read_resources_with_props(&sql, &args, props)?);
         }
         Ok(out)
     }

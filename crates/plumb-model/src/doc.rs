@@ -1,0 +1,997 @@
+//! Props as read from a store, without building a tree of values: the JSON
+//! text with an index of its values ([`Doc`]). Evaluating checks on a large
+//! snapshot reads a few props of every resource once; parsing them into
+//! `serde_json::Value`s (a map and a string per key, a vector per list) and
+//! freeing them again was a third of the work. A `Doc` is two allocations
+//! per resource, its strings are read in place, and a value that is written
+//! as evidence is copied from the text when the text is already what
+//! `serde_json` would write.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+/// A JSON document: its text and the position of every value in it, in
+/// document order (a value's children follow it).
+#[derive(Debug, Clone)]
+pub struct Doc {
+    text: String,
+    nodes: Vec<Node>,
+    /// The key nodes of every object, an object's together in document
+    /// order: a sorted object's keys are searched by bisection.
+    keys: Vec<u32>,
+    /// Whether any string has escapes.
+    escaped: bool,
+}
+
+/// What a value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tag {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
+/// One value: where it is in the text and where its subtree ends.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    tag: Tag,
+    /// The text is what `serde_json` writes for this value (compact, keys
+    /// sorted, integers, no unusual escapes).
+    canonical: bool,
+    /// A string with escapes; an object whose keys are in order, unique
+    /// and without escapes (`sorted`, reusing the bit).
+    flag: bool,
+    /// Bytes of the value in the text; a string's without its quotes.
+    start: u32,
+    end: u32,
+    /// Index of the node after this value's subtree.
+    next: u32,
+    /// Elements of an array, entries of an object.
+    len: u32,
+    /// Where an object's keys start in [`Doc::keys`].
+    keys: u32,
+    /// A string's first eight bytes (as written) as a big-endian number,
+    /// zero-padded: most key comparisons end there.
+    prefix: u64,
+}
+
+/// The first eight bytes of `bytes` as a big-endian number, zero-padded:
+/// ordered as the bytes are when no byte is zero (JSON text has none).
+fn prefix(bytes: &[u8]) -> u64 {
+    if let Some(head) = bytes.first_chunk::<8>() {
+        return u64::from_be_bytes(*head);
+    }
+    bytes
+        .iter()
+        .enumerate()
+        .fold(0, |v, (i, b)| v | u64::from(*b) << (56 - 8 * i))
+}
+
+/// Why a text is not a JSON document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} at line {line} column {column}")]
+pub struct DocError {
+    /// What is wrong.
+    pub message: String,
+    /// 1-based line of the problem.
+    pub line: usize,
+    /// 1-based column (in characters) of the problem.
+    pub column: usize,
+}
+
+/// A number's value, as `serde_json` reads it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    /// Fits an `i64`.
+    Int(i64),
+    /// A non-negative integer over `i64::MAX` that fits a `u64`.
+    UInt(u64),
+    /// Anything else.
+    Float(f64),
+}
+
+impl Doc {
+    /// Parses `text`, which must hold one JSON value.
+    pub fn parse(text: String) -> Result<Doc, DocError> {
+        Doc::parse_keeping(text, None)
+    }
+
+    /// Parses `text` keeping, of a top-level object, only the entries
+    /// whose keys `keep` names (all of them when `None`): the others are
+    /// validated and left out, as if absent.
+    pub fn parse_keeping(text: String, keep: Option<&[&str]>) -> Result<Doc, DocError> {
+        if text.len() >= u32::MAX as usize {
+            return Err(DocError {
+                message: "document larger than 4 GiB".into(),
+                line: 1,
+                column: 1,
+            });
+        }
+        let mut nodes = Vec::with_capacity(text.len() / 12 + 1);
+        let mut keys = Vec::new();
+        Parser {
+            bytes: text.as_bytes(),
+            at: 0,
+            nodes: &mut nodes,
+            keys: &mut keys,
+            pending: Vec::new(),
+            keep,
+        }
+        .document()
+        .map_err(|(at, message)| error_at(&text, at, message))?;
+        let escaped = nodes.iter().any(|n| n.tag == Tag::String && n.flag);
+        Ok(Doc {
+            text,
+            nodes,
+            keys,
+            escaped,
+        })
+    }
+
+    /// The document's value.
+    pub fn root(&self) -> Ref<'_> {
+        Ref { doc: self, i: 0 }
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// What a resource read with its props as a `Doc` keeps in its own
+    /// `props`: only its collection gaps (`_errors`, what
+    /// [`crate::Resource::gaps`] reads). `None` when the document is not
+    /// an object.
+    pub fn gaps_only(&self) -> Option<Value> {
+        let root = self.root();
+        if root.tag() != Tag::Object {
+            return None;
+        }
+        let mut props = serde_json::Map::new();
+        if let Some(errors) = root.get(crate::ERRORS_FIELD) {
+            props.insert(crate::ERRORS_FIELD.to_string(), errors.to_value());
+        }
+        Some(Value::Object(props))
+    }
+}
+
+/// A value of a [`Doc`].
+#[derive(Clone, Copy)]
+pub struct Ref<'d> {
+    doc: &'d Doc,
+    i: u32,
+}
+
+impl std::fmt::Debug for Ref<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.raw())
+    }
+}
+
+impl<'d> Ref<'d> {
+    fn node(&self) -> &'d Node {
+        &self.doc.nodes[self.i as usize]
+    }
+
+    /// What the value is.
+    pub fn tag(self) -> Tag {
+        self.node().tag
+    }
+
+    /// Whether both are the same value of the same document.
+    pub fn same(self, other: Ref<'_>) -> bool {
+        std::ptr::eq(self.doc, other.doc) && self.i == other.i
+    }
+
+    /// The value's text as it is in the document (a string's without its
+    /// quotes, escapes not decoded).
+    pub fn raw(self) -> &'d str {
+        let n = self.node();
+        &self.doc.text[n.start as usize..n.end as usize]
+    }
+
+    /// A string's value.
+    pub fn as_str(self) -> Option<Cow<'d, str>> {
+        let n = self.node();
+        if n.tag != Tag::String {
+            return None;
+        }
+        Some(if n.flag {
+            Cow::Owned(unescape(self.raw()))
+        } else {
+            Cow::Borrowed(self.raw())
+        })
+    }
+
+    /// A number's value.
+    pub fn as_number(self) -> Option<Number> {
+        if self.tag() != Tag::Number {
+            return None;
+        }
+        let raw = self.raw();
+        // `serde_json` reads `-0` as a float.
+        if !raw.contains(['.', 'e', 'E']) && raw != "-0" {
+            if let Ok(i) = raw.parse::<i64>() {
+                return Some(Number::Int(i));
+            }
+            if let Ok(u) = raw.parse::<u64>() {
+                return Some(Number::UInt(u));
+            }
+        }
+        raw.parse::<f64>().ok().map(Number::Float)
+    }
+
+    /// Elements of an array, entries of an object; `None` otherwise.
+    pub fn len(self) -> Option<usize> {
+        match self.tag() {
+            Tag::Array | Tag::Object => Some(self.node().len as usize),
+            _ => None,
+        }
+    }
+
+    /// Whether an array or object is empty.
+    pub fn is_empty(self) -> bool {
+        self.len() == Some(0)
+    }
+
+    /// The children of an array or object in document order (an object's
+    /// alternate key, value).
+    fn children(self) -> Children<'d> {
+        let n = self.node();
+        let (next, left) = match n.tag {
+            Tag::Array => (self.i + 1, n.len),
+            Tag::Object => (self.i + 1, n.len * 2),
+            _ => (self.i + 1, 0),
+        };
+        Children {
+            doc: self.doc,
+            next,
+            left,
+        }
+    }
+
+    /// An array's elements; nothing for anything else.
+    pub fn elements(self) -> impl Iterator<Item = Ref<'d>> {
+        let array = self.tag() == Tag::Array;
+        self.children().filter(move |_| array)
+    }
+
+    /// An object's entries in key order, as `serde_json` iterates them (a
+    /// key given twice counts once, with its last value); nothing for
+    /// anything else.
+    pub fn entries(self) -> Vec<(Cow<'d, str>, Ref<'d>)> {
+        if self.tag() != Tag::Object {
+            return Vec::new();
+        }
+        let mut children = self.children();
+        let mut out = Vec::with_capacity(self.node().len as usize);
+        while let (Some(k), Some(v)) = (children.next(), children.next()) {
+            out.push((k.as_str().unwrap_or_default(), v));
+        }
+        if !self.node().flag {
+            // Stable: of equal keys the last stays last, and is kept.
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut deduped: Vec<(Cow<'d, str>, Ref<'d>)> = Vec::with_capacity(out.len());
+            for (k, v) in out {
+                match deduped.last_mut() {
+                    Some(last) if last.0 == k => last.1 = v,
+                    _ => deduped.push((k, v)),
+                }
+            }
+            out = deduped;
+        }
+        out
+    }
+
+    /// An object's value for `key`.
+    pub fn get(self, key: &str) -> Option<Ref<'d>> {
+        let n = self.node();
+        if n.tag != Tag::Object {
+            return None;
+        }
+        let sorted = n.flag;
+        if sorted {
+            // Unique keys without escapes, in order: bisect, on the
+            // prefixes first.
+            let keys = &self.doc.keys[n.keys as usize..(n.keys + n.len) as usize];
+            let text = self.doc.text.as_bytes();
+            let nodes = &self.doc.nodes;
+            let wanted = key.as_bytes();
+            let head = prefix(wanted);
+            return keys
+                .binary_search_by(|&k| {
+                    let kn = &nodes[k as usize];
+                    kn.prefix.cmp(&head).then_with(|| {
+                        let found = &text[kn.start as usize..kn.end as usize];
+                        // Equal prefixes of keys that short: equal keys.
+                        if found.len() <= 8 && wanted.len() <= 8 {
+                            std::cmp::Ordering::Equal
+                        } else {
+                            found.cmp(wanted)
+                        }
+                    })
+                })
+                .ok()
+                .map(|at| Ref {
+                    doc: self.doc,
+                    i: keys[at] + 1,
+                });
+        }
+        let mut children = self.children();
+        let mut found = None;
+        while let (Some(k), Some(v)) = (children.next(), children.next()) {
+            let kn = k.node();
+            let matches = if kn.flag {
+                unescape(k.raw()) == key
+            } else {
+                k.raw() == key
+            };
+            if matches {
+                if sorted {
+                    return Some(v);
+                }
+                // The last of equal keys, as `serde_json` keeps.
+                found = Some(v);
+            }
+        }
+        found
+    }
+
+    /// Whether a string in the value (a key included) has escapes: its
+    /// strings are all read in place when none has.
+    pub fn has_escapes(self) -> bool {
+        if !self.doc.escaped {
+            return false;
+        }
+        let n = self.node();
+        self.doc.nodes[self.i as usize..n.next as usize]
+            .iter()
+            .any(|n| n.tag == Tag::String && n.flag)
+    }
+
+    /// Whether the value is `null`.
+    pub fn is_null(self) -> bool {
+        self.tag() == Tag::Null
+    }
+
+    /// The value as a `serde_json::Value`.
+    pub fn to_value(self) -> Value {
+        match self.tag() {
+            Tag::Null => Value::Null,
+            Tag::Bool(b) => Value::Bool(b),
+            Tag::Number => match self.as_number() {
+                Some(Number::Int(i)) => Value::from(i),
+                Some(Number::UInt(u)) => Value::from(u),
+                Some(Number::Float(f)) => serde_json::Number::from_f64(f)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null),
+                None => Value::Null,
+            },
+            Tag::String => Value::String(self.as_str().unwrap_or_default().into_owned()),
+            Tag::Array => Value::Array(self.elements().map(Ref::to_value).collect()),
+            Tag::Object => Value::Object(
+                self.entries()
+                    .into_iter()
+                    .map(|(k, v)| (k.into_owned(), v.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Appends the value as `serde_json` writes it (compact): a copy of
+    /// the text when it already is.
+    pub fn write_json(self, out: &mut Vec<u8>) {
+        let n = self.node();
+        if n.canonical {
+            if n.tag == Tag::String {
+                out.push(b'"');
+                out.extend_from_slice(self.raw().as_bytes());
+                out.push(b'"');
+            } else {
+                out.extend_from_slice(self.raw().as_bytes());
+            }
+        } else {
+            // Writing a `Value` into a vector cannot fail.
+            let _ = serde_json::to_writer(out, &self.to_value());
+        }
+    }
+}
+
+struct Children<'d> {
+    doc: &'d Doc,
+    next: u32,
+    left: u32,
+}
+
+impl<'d> Iterator for Children<'d> {
+    type Item = Ref<'d>;
+
+    fn next(&mut self) -> Option<Ref<'d>> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let r = Ref {
+            doc: self.doc,
+            i: self.next,
+        };
+        self.next = self.doc.nodes[self.next as usize].next;
+        Some(r)
+    }
+}
+
+/// A string's escapes decoded; the text was validated when parsed.
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some('u') => {
+                let hex = |chars: &mut std::str::Chars| {
+                    let h: String = chars.take(4).collect();
+                    u32::from_str_radix(&h, 16).unwrap_or(0xFFFD)
+                };
+                let first = hex(&mut chars);
+                let code = if (0xD800..0xDC00).contains(&first) {
+                    // A surrogate pair: `\uD83D\uDE00`.
+                    let rest = chars.as_str();
+                    if rest.starts_with("\\u") {
+                        chars.next();
+                        chars.next();
+                        let second = hex(&mut chars);
+                        if (0xDC00..0xE000).contains(&second) {
+                            0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                        } else {
+                            out.push('\u{FFFD}');
+                            second
+                        }
+                    } else {
+                        0xFFFD
+                    }
+                } else {
+                    first
+                };
+                out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+            }
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+fn error_at(text: &str, at: usize, message: &str) -> DocError {
+    let at = at.min(text.len());
+    let before = text.get(..at).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    DocError {
+        message: message.to_string(),
+        line,
+        column,
+    }
+}
+
+type Parsed<T> = Result<T, (usize, &'static str)>;
+
+struct Parser<'t, 'n> {
+    bytes: &'t [u8],
+    at: usize,
+    nodes: &'n mut Vec<Node>,
+    keys: &'n mut Vec<u32>,
+    /// Key nodes of the objects being parsed, innermost last.
+    pending: Vec<u32>,
+    /// The top-level entries kept, all when `None`.
+    keep: Option<&'n [&'n str]>,
+}
+
+/// Nesting deeper than `serde_json` reads is refused as it refuses it.
+const MAX_DEPTH: usize = 128;
+
+impl Parser<'_, '_> {
+    fn document(&mut self) -> Parsed<()> {
+        let spaced = self.space();
+        self.value(0)?;
+        let trailing = self.space();
+        if self.at != self.bytes.len() {
+            return Err((self.at, "trailing characters"));
+        }
+        if spaced || trailing {
+            self.nodes[0].canonical = false;
+        }
+        Ok(())
+    }
+
+    /// Skips whitespace; whether there was any.
+    fn space(&mut self) -> bool {
+        let start = self.at;
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.at) {
+            self.at += 1;
+        }
+        self.at != start
+    }
+
+    fn push(&mut self, tag: Tag, start: usize) -> usize {
+        self.nodes.push(Node {
+            tag,
+            canonical: true,
+            flag: false,
+            start: start as u32,
+            end: start as u32,
+            next: 0,
+            len: 0,
+            keys: 0,
+            prefix: 0,
+        });
+        self.nodes.len() - 1
+    }
+
+    /// One value and its subtree; whether its text is canonical.
+    fn value(&mut self, depth: usize) -> Parsed<bool> {
+        let start = self.at;
+        let Some(&b) = self.bytes.get(self.at) else {
+            return Err((self.at, "EOF while parsing a value"));
+        };
+        let i = match b {
+            b'{' | b'[' => return self.container(b == b'{', depth),
+            b'"' => return self.string(),
+            b'n' => self.literal(b"null", Tag::Null)?,
+            b't' => self.literal(b"true", Tag::Bool(true))?,
+            b'f' => self.literal(b"false", Tag::Bool(false))?,
+            b'-' | b'0'..=b'9' => self.number()?,
+            _ => return Err((self.at, "expected value")),
+        };
+        let n = &mut self.nodes[i];
+        n.start = start as u32;
+        n.end = self.at as u32;
+        n.next = (i + 1) as u32;
+        Ok(n.canonical)
+    }
+
+    fn literal(&mut self, word: &[u8], tag: Tag) -> Parsed<usize> {
+        if !self.bytes[self.at..].starts_with(word) {
+            return Err((self.at, "expected value"));
+        }
+        let i = self.push(tag, self.at);
+        self.at += word.len();
+        Ok(i)
+    }
+
+    fn number(&mut self) -> Parsed<usize> {
+        let start = self.at;
+        let i = self.push(Tag::Number, start);
+        let digits = |p: &mut Self| {
+            let s = p.at;
+            while let Some(b'0'..=b'9') = p.bytes.get(p.at) {
+                p.at += 1;
+            }
+            p.at - s
+        };
+        let negative = self.bytes[self.at] == b'-';
+        if negative {
+            self.at += 1;
+        }
+        let int_start = self.at;
+        let int = digits(self);
+        if int == 0 {
+            return Err((self.at, "invalid number"));
+        }
+        if int > 1 && self.bytes[int_start] == b'0' {
+            return Err((int_start, "invalid number"));
+        }
+        let mut integer = true;
+        if self.bytes.get(self.at) == Some(&b'.') {
+            self.at += 1;
+            integer = false;
+            if digits(self) == 0 {
+                return Err((self.at, "invalid number"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.bytes.get(self.at) {
+            self.at += 1;
+            integer = false;
+            if let Some(b'+' | b'-') = self.bytes.get(self.at) {
+                self.at += 1;
+            }
+            if digits(self) == 0 {
+                return Err((self.at, "invalid number"));
+            }
+        }
+        // `serde_json` writes integers as read, except `-0`; anything
+        // else it rewrites (`1.50` as `1.5`, `1e3` as `1000.0`).
+        let raw = &self.bytes[start..self.at];
+        // Up to 18 digits always fit an `i64`.
+        let canonical = integer
+            && raw != b"-0"
+            && (raw.len() <= 18
+                || std::str::from_utf8(raw)
+                    .ok()
+                    .is_some_and(|s| s.parse::<i64>().is_ok() || s.parse::<u64>().is_ok()));
+        self.nodes[i].canonical = canonical;
+        Ok(i)
+    }
+
+    fn string(&mut self) -> Parsed<bool> {
+        let i = self.push(Tag::String, self.at + 1);
+        self.at += 1;
+        let start = self.at;
+        let mut escaped = false;
+        let mut canonical = true;
+        loop {
+            self.skip_plain();
+            let Some(&b) = self.bytes.get(self.at) else {
+                return Err((self.at, "EOF while parsing a string"));
+            };
+            match b {
+                b'"' => break,
+                b'\\' => {
+                    escaped = true;
+                    match self.bytes.get(self.at + 1) {
+                        // What `serde_json` writes as these.
+                        Some(b'"' | b'\\' | b'n' | b'r' | b't') => self.at += 2,
+                        Some(b'/' | b'b' | b'f') => {
+                            canonical = false;
+                            self.at += 2;
+                        }
+                        Some(b'u') => {
+                            let hex = self.bytes.get(self.at + 2..self.at + 6);
+                            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                                return Err((self.at, "invalid escape"));
+                            }
+                            canonical = false;
+                            self.at += 6;
+                        }
+                        _ => return Err((self.at, "invalid escape")),
+                    }
+                }
+                0..=0x1f => {
+                    return Err((
+                        self.at,
+                        "control character (\\u0000-\\u001F) found while parsing a string",
+                    ))
+                }
+                _ => self.at += 1,
+            }
+        }
+        let head = prefix(&self.bytes[start..self.at]);
+        let n = &mut self.nodes[i];
+        n.prefix = head;
+        n.start = start as u32;
+        n.end = self.at as u32;
+        n.flag = escaped;
+        n.canonical = canonical;
+        n.next = (i + 1) as u32;
+        self.at += 1;
+        Ok(canonical)
+    }
+
+    /// Skips the bytes of a string that need no attention (not `"`, `\\`
+    /// or a control character), eight at a time.
+    fn skip_plain(&mut self) {
+        const LO: u64 = 0x0101_0101_0101_0101;
+        const HI: u64 = 0x8080_8080_8080_8080;
+        while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
+            let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+                return;
+            };
+            let v = u64::from_le_bytes(chunk);
+            let quote = v ^ (LO * u64::from(b'"'));
+            let backslash = v ^ (LO * u64::from(b'\\'));
+            // A byte is flagged when it is zero (`has zero byte`) or under
+            // 0x20; the lowest flag is exact, which is the one used.
+            let special = ((quote.wrapping_sub(LO) & !quote)
+                | (backslash.wrapping_sub(LO) & !backslash)
+                | (v.wrapping_sub(LO * 0x20) & !v))
+                & HI;
+            if special != 0 {
+                self.at += (special.trailing_zeros() / 8) as usize;
+                return;
+            }
+            self.at += 8;
+        }
+    }
+
+    fn container(&mut self, object: bool, depth: usize) -> Parsed<bool> {
+        if depth >= MAX_DEPTH {
+            return Err((self.at, "recursion limit exceeded"));
+        }
+        let start = self.at;
+        let i = self.push(if object { Tag::Object } else { Tag::Array }, start);
+        let close = if object { b'}' } else { b']' };
+        self.at += 1;
+        let mut canonical = !self.space();
+        let mut len = 0u32;
+        // Keys in strictly increasing order, none escaped.
+        let mut sorted = true;
+        let mut last_key: Option<(usize, usize)> = None;
+        let mark = self.pending.len();
+        let mut skipped = false;
+        if self.bytes.get(self.at) == Some(&close) {
+            self.at += 1;
+        } else {
+            loop {
+                if object {
+                    if self.bytes.get(self.at) != Some(&b'"') {
+                        return Err((self.at, "key must be a string"));
+                    }
+                    let k = self.nodes.len();
+                    let keys_before = self.keys.len();
+                    self.pending.push(k as u32);
+                    canonical &= self.string()?;
+                    let key = self.nodes[k];
+                    let dropped = depth == 0
+                        && self.keep.is_some_and(|keep| {
+                            let raw = &self.bytes[key.start as usize..key.end as usize];
+                            if key.flag {
+                                let name = unescape(std::str::from_utf8(raw).unwrap_or_default());
+                                !keep.contains(&name.as_str())
+                            } else {
+                                !keep.iter().any(|k| k.as_bytes() == raw)
+                            }
+                        });
+                    let range = (key.start as usize, key.end as usize);
+                    if key.flag
+                        || last_key
+                            .is_some_and(|(s, e)| self.bytes[s..e] >= self.bytes[range.0..range.1])
+                    {
+                        sorted = false;
+                    }
+                    last_key = Some(range);
+                    canonical &= !self.space();
+                    if self.bytes.get(self.at) != Some(&b':') {
+                        return Err((self.at, "expected `:`"));
+                    }
+                    self.at += 1;
+                    canonical &= !self.space();
+                    if dropped {
+                        // Validated, then forgotten.
+                        self.value(depth + 1)?;
+                        self.nodes.truncate(k);
+                        self.keys.truncate(keys_before);
+                        self.pending.pop();
+                        skipped = true;
+                        canonical &= !self.space();
+                        match self.bytes.get(self.at) {
+                            Some(b',') => {
+                                self.at += 1;
+                                canonical &= !self.space();
+                                continue;
+                            }
+                            Some(&b) if b == close => {
+                                self.at += 1;
+                                break;
+                            }
+                            Some(_) => {
+                                return Err((self.at, "expected `,` or the end of the list"))
+                            }
+                            None => return Err((self.at, "EOF while parsing a list or object")),
+                        }
+                    }
+                }
+                canonical &= self.value(depth + 1)?;
+                len += 1;
+                canonical &= !self.space();
+                match self.bytes.get(self.at) {
+                    Some(b',') => {
+                        self.at += 1;
+                        canonical &= !self.space();
+                    }
+                    Some(&b) if b == close => {
+                        self.at += 1;
+                        break;
+                    }
+                    Some(_) => return Err((self.at, "expected `,` or the end of the list")),
+                    None => return Err((self.at, "EOF while parsing a list or object")),
+                }
+            }
+        }
+        let next = self.nodes.len() as u32;
+        let keys = self.keys.len() as u32;
+        self.keys.extend(self.pending.drain(mark..));
+        let n = &mut self.nodes[i];
+        n.keys = keys;
+        n.end = self.at as u32;
+        n.next = next;
+        n.len = len;
+        n.flag = object && sorted;
+        // An object with entries left out is not its text.
+        n.canonical = canonical && (!object || sorted) && !skipped;
+        Ok(n.canonical)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn doc(text: &str) -> Doc {
+        Doc::parse(text.to_string()).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    fn written(r: Ref<'_>) -> String {
+        let mut out = Vec::new();
+        r.write_json(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn values_read_as_serde_json_reads_them() {
+        for text in [
+            r#"{"a":1,"b":[true,false,null],"c":{"d":"e\"f\\g\nh"},"e":-5,"f":1.5}"#,
+            r#"{ "z" : 1 , "a" : [ 1 , 2 ] }"#,
+            r#"{"b":1,"a":2,"b":3}"#,
+            r#"{"k\u00e9y":"v\u00e9\/\b\f\ud83d\ude00","x":18446744073709551615,"y":1e3,"w":-0}"#,
+            r#"[[],{},"",0,12345678901234567890123]"#,
+            r#""just a string""#,
+            "  42  ",
+        ] {
+            let d = doc(text);
+            let expected: Value = serde_json::from_str(text).unwrap_or_default();
+            assert_eq!(d.root().to_value(), expected, "{text}");
+            // Written as `serde_json` writes it, copied or not.
+            assert_eq!(written(d.root()), expected.to_string(), "{text}");
+        }
+    }
+
+    #[test]
+    fn canonical_text_is_copied_and_other_text_rewritten() {
+        let d = doc(r#"{"a":{"b":[1,"x"]},"c":{"z":1,"a":2},"d":1.0}"#);
+        let root = d.root();
+        assert!(root.node().flag, "keys in order");
+        let a = root.get("a").unwrap_or(root);
+        assert!(a.node().canonical);
+        assert_eq!(written(a), r#"{"b":[1,"x"]}"#);
+        let c = root.get("c").unwrap_or(root);
+        assert!(!c.node().canonical);
+        assert_eq!(written(c), r#"{"a":2,"z":1}"#);
+        let n = root.get("d").unwrap_or(root);
+        assert!(!n.node().canonical);
+        assert_eq!(written(n), "1.0");
+        assert!(!root.node().canonical);
+    }
+
+    #[test]
+    fn lookups_strings_numbers_and_entries() {
+        let d = doc(r#"{"b":2,"a":"x\ty","b":3,"n":-7,"u":18446744073709551615,"f":0.25}"#);
+        let root = d.root();
+        // The last of two equal keys, as serde_json keeps.
+        assert_eq!(root.get("b").and_then(Ref::as_number), Some(Number::Int(3)));
+        assert_eq!(root.get("a").and_then(Ref::as_str).as_deref(), Some("x\ty"));
+        assert_eq!(
+            root.get("n").and_then(Ref::as_number),
+            Some(Number::Int(-7))
+        );
+        assert_eq!(
+            root.get("u").and_then(Ref::as_number),
+            Some(Number::UInt(u64::MAX))
+        );
+        assert_eq!(
+            root.get("f").and_then(Ref::as_number),
+            Some(Number::Float(0.25))
+        );
+        assert!(root.get("missing").is_none());
+        let keys: Vec<String> = root
+            .entries()
+            .into_iter()
+            .map(|(k, _)| k.into_owned())
+            .collect();
+        assert_eq!(keys, ["a", "b", "f", "n", "u"]);
+        assert_eq!(root.len(), Some(6));
+        // Sorted objects are bisected: every key of nested ones is found.
+        let mut wide = serde_json::Map::new();
+        for i in 0..40 {
+            wide.insert(format!("k{i:02}"), json!({"inner": i, "z": [i, {"y": i}]}));
+            // Keys alike in their first eight bytes.
+            wide.insert(format!("shared_prefix_{i}"), json!(i));
+        }
+        let wide = Value::Object(wide);
+        let d = doc(&wide.to_string());
+        for i in 0..40 {
+            let v = d.root().get(&format!("k{i:02}"));
+            let v = v.unwrap_or_else(|| panic!("k{i:02} not found"));
+            assert_eq!(
+                v.get("inner").and_then(Ref::as_number),
+                Some(Number::Int(i))
+            );
+            let y = v
+                .get("z")
+                .and_then(|z| z.elements().nth(1))
+                .and_then(|o| o.get("y"));
+            assert_eq!(y.and_then(Ref::as_number), Some(Number::Int(i)));
+        }
+        for i in 0..40 {
+            let v = d.root().get(&format!("shared_prefix_{i}"));
+            assert_eq!(v.and_then(Ref::as_number), Some(Number::Int(i)));
+        }
+        for absent in [
+            "",
+            "k",
+            "k40",
+            "k0",
+            "zz",
+            "a",
+            "shared_p",
+            "shared_prefix_",
+            "shared_prefix_40",
+        ] {
+            assert!(d.root().get(absent).is_none(), "{absent}");
+        }
+        let list = doc("[1,[2,3],{\"a\":[4]},5]");
+        let items: Vec<Value> = list.root().elements().map(Ref::to_value).collect();
+        assert_eq!(
+            items,
+            vec![json!(1), json!([2, 3]), json!({"a": [4]}), json!(5)]
+        );
+    }
+
+    #[test]
+    fn entries_left_out_are_absent_but_still_validated() {
+        let text = r#"{"a":{"x":[1,{"q":2}]},"b":"k\"ept","c":[{"d":1}],"e":{"f":{"g":3}}}"#;
+        let d = Doc::parse_keeping(text.to_string(), Some(&["b", "e", "absent"]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let root = d.root();
+        assert!(root.get("a").is_none() && root.get("c").is_none());
+        assert_eq!(
+            root.get("b").and_then(Ref::as_str).as_deref(),
+            Some("k\"ept")
+        );
+        let g = root
+            .get("e")
+            .and_then(|e| e.get("f"))
+            .and_then(|f| f.get("g"));
+        assert_eq!(g.and_then(Ref::as_number), Some(Number::Int(3)));
+        assert_eq!(root.len(), Some(2));
+        assert_eq!(written(root), r#"{"b":"k\"ept","e":{"f":{"g":3}}}"#);
+        assert_eq!(
+            root.to_value(),
+            json!({"b": "k\"ept", "e": {"f": {"g": 3}}})
+        );
+        // A malformed entry is an error even when it is left out.
+        let bad = r#"{"a":[1,,2],"b":1}"#;
+        assert!(Doc::parse_keeping(bad.to_string(), Some(&["b"])).is_err());
+    }
+
+    #[test]
+    fn malformed_text_is_an_error_with_its_position() {
+        for (text, line, column) in [
+            ("{\"a\":1,}", 1, 8),
+            ("{\"a\" 1}", 1, 6),
+            ("[1,\n 2,\n x]", 3, 2),
+            ("{\"a\":01}", 1, 6),
+            ("\"tab\there\"", 1, 5),
+            ("{\"a\":1} extra", 1, 9),
+            ("[1.]", 1, 4),
+            ("\"\\x\"", 1, 2),
+            ("", 1, 1),
+            ("{\"a\":[1,2", 1, 10),
+        ] {
+            let e = Doc::parse(text.to_string()).err();
+            assert!(serde_json::from_str::<Value>(text).is_err(), "{text}");
+            let e = e.unwrap_or_else(|| panic!("{text:?} parsed"));
+            assert_eq!((e.line, e.column), (line, column), "{text:?}: {e}");
+        }
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        assert!(Doc::parse(deep).is_err());
+    }
+}
