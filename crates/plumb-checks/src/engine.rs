@@ -1019,7 +1019,9 @@ fn entry(path: &str, parts: &[String], (r, props): Judged<'_>) -> Option<Evidenc
             let top = props?.root().get(top)?;
             let below = parts.get(2..).unwrap_or_default();
             return Some(match below.iter().try_fold(top, |v, p| v.get(p)) {
-                Some(value) => EvidenceEntry::written(path, |out| value.write_json(out)),
+                Some(value) => {
+                    EvidenceEntry::written(path, value.raw().len() + 2, |out| value.write_json(out))
+                }
                 None => EvidenceEntry::new(path, &Json::Null),
             });
         }

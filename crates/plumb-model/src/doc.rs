@@ -118,13 +118,13 @@ impl Doc {
             });
         }
         let mut nodes = Vec::with_capacity(text.len() / 12 + 1);
-        let mut keys = Vec::new();
+        let mut keys = Vec::with_capacity(text.len() / 48 + 1);
         Parser {
             bytes: text.as_bytes(),
             at: 0,
             nodes: &mut nodes,
             keys: &mut keys,
-            pending: Vec::new(),
+            pending: Vec::with_capacity(32),
             keep,
         }
         .document()
@@ -722,7 +722,7 @@ impl Parser<'_, '_> {
         let mut len = 0u32;
         // Keys in strictly increasing order, none escaped.
         let mut sorted = true;
-        let mut last_key: Option<(usize, usize)> = None;
+        let mut last_key: Option<(u64, usize, usize)> = None;
         let mark = self.pending.len();
         let mut skipped = false;
         if self.bytes.get(self.at) == Some(&close) {
@@ -750,12 +750,15 @@ impl Parser<'_, '_> {
                         });
                     let range = (key.start as usize, key.end as usize);
                     if key.flag
-                        || last_key
-                            .is_some_and(|(s, e)| self.bytes[s..e] >= self.bytes[range.0..range.1])
+                        || last_key.is_some_and(|(head, s, e)| {
+                            head.cmp(&key.prefix)
+                                .then_with(|| self.bytes[s..e].cmp(&self.bytes[range.0..range.1]))
+                                != std::cmp::Ordering::Less
+                        })
                     {
                         sorted = false;
                     }
-                    last_key = Some(range);
+                    last_key = Some((key.prefix, range.0, range.1));
                     canonical &= !self.space();
                     if self.bytes.get(self.at) != Some(&b':') {
                         return Err((self.at, "expected `:`"));

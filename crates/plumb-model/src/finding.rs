@@ -191,11 +191,21 @@ impl EvidenceEntry {
     }
 
     /// The entry recording, for `path`, the JSON text `write` appends
-    /// (which must be one JSON value).
-    pub fn written(path: &str, write: impl FnOnce(&mut Vec<u8>)) -> Self {
-        let mut text = Vec::with_capacity(path.len() + 120);
-        let _ = serde_json::to_writer(&mut text, path);
-        text.push(b':');
+    /// (which must be one JSON value, of about `size` bytes).
+    pub fn written(path: &str, size: usize, write: impl FnOnce(&mut Vec<u8>)) -> Self {
+        let mut text = Vec::with_capacity(path.len() + 3 + size);
+        if path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        {
+            // Nothing to escape: as `serde_json` writes it.
+            text.push(b'"');
+            text.extend_from_slice(path.as_bytes());
+            text.extend_from_slice(b"\":");
+        } else {
+            let _ = serde_json::to_writer(&mut text, path);
+            text.push(b':');
+        }
         write(&mut text);
         EvidenceEntry(text)
     }
@@ -299,5 +309,20 @@ mod evidence_tests {
         let built = Evidence::of_entries([&a, &b]);
         assert_eq!(built.0, pushed.0);
         assert_eq!(Evidence::of_entries([]).0, Evidence::default().0);
+    }
+
+    #[test]
+    fn an_entry_written_from_text_is_the_entry_of_its_value() {
+        for (path, value) in [
+            ("props.public_access_block", json!({"a": [1, "x"]})),
+            ("tags.my-tag_1", json!("v")),
+            ("tags.odd \"key\"\n", json!(null)),
+            ("tags.é", json!(2)),
+        ] {
+            let text = value.to_string();
+            let written =
+                EvidenceEntry::written(path, 1, |out| out.extend_from_slice(text.as_bytes()));
+            assert_eq!(written.0, EvidenceEntry::new(path, &value).0, "{path}");
+        }
     }
 }
