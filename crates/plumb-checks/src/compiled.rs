@@ -697,9 +697,57 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut [V<'a>]) -> R<'a> {
         Node::Var(slot) => slots[*slot].clone(),
         Node::Select(operand, name, test) => select(env, eval(operand, env, slots)?, name, *test)?,
         Node::Path(slot, names, test) => {
-            let mut v = slots[*slot].clone();
             let last = names.len().saturating_sub(1);
-            for (i, name) in names.iter().enumerate() {
+            let mut v = V::Null;
+            let mut from = 0;
+            // `resource.props.NAME…` of the resource judged, read from its
+            // document: the commonest path, without the generic steps.
+            if let (V::Resource(r), Some((subject, props)), Some("props")) = (
+                &slots[*slot],
+                env.subject,
+                names.first().map(String::as_str),
+            ) {
+                if std::ptr::eq(*r, subject) && last > 0 {
+                    let root = props.root();
+                    let mut at = root;
+                    let mut i = 1;
+                    while i <= last {
+                        match at.get(&names[i]) {
+                            Some(found) if i < last && found.tag() == Tag::Object => at = found,
+                            Some(found) => {
+                                v = if *test && i == last {
+                                    V::Bool(true)
+                                } else {
+                                    doc(found)
+                                };
+                                from = i + 1;
+                                break;
+                            }
+                            None if *test && i == last => {
+                                v = V::Bool(false);
+                                from = i + 1;
+                                break;
+                            }
+                            // Not found, or not an object: the generic
+                            // steps say why.
+                            None => {
+                                v = doc(at);
+                                from = i;
+                                break;
+                            }
+                        }
+                        i += 1;
+                    }
+                    if from == 0 {
+                        v = doc(at);
+                        from = last + 1;
+                    }
+                }
+            }
+            if from == 0 {
+                v = slots[*slot].clone();
+            }
+            for (i, name) in names.iter().enumerate().skip(from) {
                 v = select(env, v, name, *test && i == last)?;
             }
             v
@@ -1468,6 +1516,12 @@ mod tests {
             "resource.props.obj == {'k': 'v', 'n': 1}",
             // presence, membership, indexing
             "has(resource.props.obj.k) && !has(resource.props.obj.z)",
+            "has(resource.props.obj.k.z)",
+            "has(resource.props.obj.missing.deeper)",
+            "has(resource.props.missing) || resource.props.s.x == 1",
+            "resource.props.list.x == 1",
+            "resource.props.policy.Statement[0].Effect == 'Allow'",
+            "has(resource.props.policy.Statement)",
             "has(resource.props.none.k)",
             "'k' in resource.props.obj && 2 in resource.props.list",
             "'a' in resource.props.s",

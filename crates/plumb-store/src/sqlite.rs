@@ -19,6 +19,9 @@ use crate::{
 pub struct SqliteStore {
     path: PathBuf,
     conn: Connection,
+    /// The most bytes and rows a read of resources copied: the next read's
+    /// buffers start at that size instead of doubling up to it.
+    copied: std::cell::Cell<(usize, usize)>,
 }
 
 impl SqliteStore {
@@ -35,6 +38,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             path: path.to_path_buf(),
             conn,
+            copied: std::cell::Cell::new((0, 0)),
         };
         store.init()?;
         Ok(store)
@@ -172,11 +176,11 @@ impl SqliteStore {
         let mut rows = stmt.query(args).map_err(|e| self.err(e))?;
         let (text, raw) = self.copy_rows(&mut rows)?;
         let props_kept = props;
-        let text = text.as_str();
+        let text = text.as_slice();
         raw.into_par_iter()
             .map(|columns| {
                 let [uid, kind, provider, account, region, name, tags, created, props] =
-                    columns.map(|c| c.map(|range| &text[range]));
+                    columns_of(text, columns)?;
                 let owned = |c: Option<&str>| c.unwrap_or_default().to_string();
                 let uid = owned(uid);
                 let tags: Value = serde_json::from_str(tags.unwrap_or_default())
@@ -207,17 +211,18 @@ impl SqliteStore {
     fn copy_rows(
         &self,
         rows: &mut rusqlite::Rows<'_>,
-    ) -> Result<(String, Vec<[Option<std::ops::Range<usize>>; 9]>), StoreError> {
-        let mut text = String::new();
-        let mut raw: Vec<[Option<std::ops::Range<usize>>; 9]> = Vec::new();
+    ) -> Result<(Vec<u8>, Vec<[Option<std::ops::Range<usize>>; 9]>), StoreError> {
+        let (bytes, count) = self.copied.get();
+        let mut text: Vec<u8> = Vec::with_capacity(bytes);
+        let mut raw: Vec<[Option<std::ops::Range<usize>>; 9]> = Vec::with_capacity(count);
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let mut columns: [Option<std::ops::Range<usize>>; 9] = Default::default();
             for (i, column) in columns.iter_mut().enumerate() {
                 let value = r.get_ref(i).map_err(|e| self.err(e))?;
+                // UTF-8 is checked in parallel, by `columns_of`.
                 let value = match value {
                     rusqlite::types::ValueRef::Null if i == 7 => continue,
-                    rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t)
-                        .map_err(|e| corrupt(format!("column {i} of a resource"), e))?,
+                    rusqlite::types::ValueRef::Text(t) => t,
                     other => {
                         return Err(corrupt(
                             format!("column {i} of a resource"),
@@ -226,11 +231,14 @@ impl SqliteStore {
                     }
                 };
                 let start = text.len();
-                text.push_str(value);
+                text.extend_from_slice(value);
                 *column = Some(start..text.len());
             }
             raw.push(columns);
         }
+        let (bytes, count) = self.copied.get();
+        self.copied
+            .set((bytes.max(text.len()), count.max(raw.len())));
         Ok((text, raw))
     }
 
@@ -245,11 +253,11 @@ impl SqliteStore {
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query(args).map_err(|e| self.err(e))?;
         let (text, raw) = self.copy_rows(&mut rows)?;
-        let text = text.as_str();
+        let text = text.as_slice();
         raw.into_par_iter()
             .map(|columns| {
                 let [uid, kind, provider, account, region, name, tags, created, props] =
-                    columns.map(|c| c.map(|range| &text[range]));
+                    columns_of(text, columns)?;
                 let owned = |c: Option<&str>| c.unwrap_or_default().to_string();
                 let uid = owned(uid);
                 let tags: Value = serde_json::from_str(tags.unwrap_or_default())
@@ -298,6 +306,22 @@ impl SqliteStore {
         }
         Ok(out)
     }
+}
+
+/// A row's columns copied by `SqliteStore::copy_rows`, as text.
+fn columns_of(
+    text: &[u8],
+    columns: [Option<std::ops::Range<usize>>; 9],
+) -> Result<[Option<&str>; 9], StoreError> {
+    let mut out: [Option<&str>; 9] = [None; 9];
+    for (i, (column, range)) in out.iter_mut().zip(columns).enumerate() {
+        if let Some(range) = range {
+            let value = std::str::from_utf8(&text[range])
+                .map_err(|e| corrupt(format!("column {i} of a resource"), e))?;
+            *column = Some(value);
+        }
+    }
+    Ok(out)
 }
 
 const RESOURCE_COLUMNS: &str =
