@@ -852,11 +852,25 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut [V<'a>]) -> R<'a> {
             let k = eval(k, env, slots)?;
             index(env, &c, &k)?
         }
-        Node::In(x, c) => {
-            let x = eval(x, env, slots)?;
-            let c = eval(c, env, slots)?;
-            V::Bool(contains(env, &c, &x)?)
-        }
+        Node::In(x, c) => match &**c {
+            // `x in [a, b + ":*"]`: compared item by item, the list never
+            // built (the monitoring checks do this for every log group of
+            // the account). Every item is evaluated, as building the list
+            // would, so that an error in any is still an error.
+            Node::List(items) => {
+                let x = eval(x, env, slots)?;
+                let mut found = false;
+                for item in items {
+                    found |= equals_item(item, &x, env, slots)?;
+                }
+                V::Bool(found)
+            }
+            c => {
+                let x = eval(x, env, slots)?;
+                let c = eval(c, env, slots)?;
+                V::Bool(contains(env, &c, &x)?)
+            }
+        },
         Node::Matches(subject, re) => match eval(subject, env, slots)?.str() {
             Some(s) => V::Bool(re.is_match(s)),
             None => return Err("no such overload: matches on a non-string".into()),
@@ -878,6 +892,31 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut [V<'a>]) -> R<'a> {
         }
         Node::Comprehension(c) => comprehension(c, env, slots)?,
     })
+}
+
+/// Whether a list item equals `x`: a string item written `a + "literal"`
+/// is compared without concatenating.
+fn equals_item<'a>(
+    item: &'a Node,
+    x: &V<'a>,
+    env: &Env<'a>,
+    slots: &mut [V<'a>],
+) -> Result<bool, String> {
+    if let (Node::Arith(l, r, Arith::Add), Some(whole)) = (item, x.str()) {
+        if let Node::Lit(suffix @ Lit::Str(text)) = &**r {
+            let left = eval(l, env, slots)?;
+            return Ok(match left.str() {
+                Some(prefix) => {
+                    whole.len() == prefix.len() + text.len()
+                        && whole.starts_with(prefix)
+                        && whole.ends_with(text.as_str())
+                }
+                // Not a string: the addition says what it is.
+                None => equal(&arith(left, literal(suffix), Arith::Add)?, x),
+            });
+        }
+    }
+    Ok(equal(&eval(item, env, slots)?, x))
 }
 
 fn comprehension<'a>(c: &'a Comprehension, env: &Env<'a>, slots: &mut [V<'a>]) -> R<'a> {
@@ -1525,6 +1564,15 @@ mod tests {
             "has(resource.props.none.k)",
             "'k' in resource.props.obj && 2 in resource.props.list",
             "'a' in resource.props.s",
+            // membership in a list expression, built or not
+            "'abc' in [resource.props.s, resource.props.s + ':*']",
+            "'abc:*' in [resource.props.obj.k, resource.props.s + ':*']",
+            "'abc:' in [resource.props.obj.k, resource.props.s + ':*']",
+            "'abc' in [resource.props.missing, resource.props.s]",
+            "'abc' in [resource.props.s, resource.props.missing + ':*']",
+            "1 in [resource.props.n + 1, resource.props.n - 2]",
+            "'x' in [resource.props.n + ':*']",
+            "'x' in [resource.props.list + ':*']",
             "resource.props.list[1] == 2 && resource.props.obj['k'] == 'v'",
             "resource.props.list[5] == 2",
             "resource.props.obj.z == 1",

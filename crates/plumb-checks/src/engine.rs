@@ -298,13 +298,16 @@ fn prop_names(props: &Props) -> Option<Vec<&str>> {
     }
 }
 
+/// Pages [`evaluate_from`] evaluates at once, while it reads the next.
+const IN_FLIGHT: usize = 2;
+
 /// Resources of one kind read and evaluated at a time by [`evaluate_from`].
 pub const PAGE: usize = 8192;
 
 /// Runs `checks` on the snapshot `meta` describes (scope, coverage and
 /// edges; its `resources` are not read) with the resources read from
-/// `source` a page at a time: in memory at once are two pages of the kind
-/// being checked (one evaluated while the next is read), the kinds its
+/// `source` a page at a time: in memory at once are three pages of the
+/// kind being checked (two evaluated while the next is read), the kinds its
 /// checks read whole (`kind_in_account`), and the pages' neighbours that
 /// `related` and `referrers` follow. Findings go to `sink` as in
 /// [`evaluate_each`].
@@ -329,7 +332,11 @@ pub fn evaluate_from<S: Source>(
     let pool = pool.as_ref();
     let edges = &edges;
     std::thread::scope(|scope| {
-        let mut evaluating: Option<Evaluating<'_, '_>> = None;
+        // Pages being evaluated, oldest first: up to `IN_FLIGHT`, so that
+        // a page read quickly does not wait for the one before it to be
+        // decided, nor the evaluating threads for a page read slowly.
+        let mut evaluating: std::collections::VecDeque<Evaluating<'_, '_>> =
+            std::collections::VecDeque::new();
         for (kind, kind_checks) in &plan.by_kind {
             let account_kinds: BTreeSet<&str> = kind_checks
                 .iter()
@@ -400,9 +407,13 @@ pub fn evaluate_from<S: Source>(
                     }
                     None => Vec::new(),
                 };
-                // The previous page's findings, now that this one is read.
-                if let Some(done) = evaluating.take() {
-                    hand_on(done, meta, &mut sink);
+                // The oldest pages' findings, to make room for this one;
+                // all of them before a kind's coverage errors.
+                let room = if page.is_empty() { 0 } else { IN_FLIGHT - 1 };
+                while evaluating.len() > room {
+                    if let Some(done) = evaluating.pop_front() {
+                        hand_on(done, meta, &mut sink);
+                    }
                 }
                 if page.is_empty() {
                     emit_coverage_errors(kind_checks, meta, &mut sink);
@@ -445,7 +456,7 @@ pub fn evaluate_from<S: Source>(
                 });
                 // The last page of a kind carries its coverage errors, handed
                 // on after its findings while the next kind is read.
-                evaluating = Some(Evaluating {
+                evaluating.push_back(Evaluating {
                     handle,
                     then_coverage_of: last.then_some(kind_checks.as_slice()),
                 });
@@ -454,7 +465,7 @@ pub fn evaluate_from<S: Source>(
                 }
             }
         }
-        if let Some(done) = evaluating.take() {
+        while let Some(done) = evaluating.pop_front() {
             hand_on(done, meta, &mut sink);
         }
         Ok(())
