@@ -227,6 +227,29 @@ fn a_snapshot_reads_back_exactly_as_written() {
             got.props = r.props.clone();
             assert_eq!(&got, r, "{}", backend.location);
         }
+        // As documents, where the store reads them so: the same props,
+        // and the resource's own only its gaps.
+        for r in &want {
+            for keep in [None, Some(&["index", "nested"][..])] {
+                let Some(page) = store
+                    .resources_page_docs(id, &r.kind, None, usize::MAX, keep)
+                    .unwrap()
+                else {
+                    continue;
+                };
+                let (got, doc) = page.into_iter().find(|(p, _)| p.uid == r.uid).unwrap();
+                let mut expected = r.props.clone();
+                if let (Some(keep), serde_json::Value::Object(all)) = (keep, &mut expected) {
+                    all.retain(|name, _| keep.contains(&name.as_str()));
+                }
+                assert_eq!(doc.root().to_value(), expected, "{}", backend.location);
+                assert_eq!(got.props, json!({}), "{}", backend.location);
+                assert_eq!(
+                    (&got.uid, &got.kind, &got.tags, &got.created_at),
+                    (&r.uid, &r.kind, &r.tags, &r.created_at)
+                );
+            }
+        }
         let asked = [
             want[0].uid.as_str(),
             want[3].uid.as_str(),
@@ -237,6 +260,31 @@ fn a_snapshot_reads_back_exactly_as_written() {
         let mut expected = vec![want[0].clone(), want[3].clone()];
         expected.sort_by(|a, b| a.uid.cmp(&b.uid));
         assert_eq!(by_uid, expected, "{}", backend.location);
+        // Reads keeping some props keep at least those, as they were.
+        let keep = ["index"];
+        let kept = store
+            .resources_by_uid_with_props(id, &asked, Some(&keep))
+            .unwrap()
+            .into_iter()
+            .chain(
+                store
+                    .resources_with_props(
+                        id,
+                        &plumb_store::ResourceFilter {
+                            kind: Some("aws_instance".into()),
+                            ..Default::default()
+                        },
+                        Some(&keep),
+                    )
+                    .unwrap(),
+            );
+        for got in kept {
+            let r = want.iter().find(|r| r.uid == got.uid).unwrap();
+            assert_eq!(got.props.get("index"), r.props.get("index"));
+            for (name, value) in got.props.as_object().into_iter().flatten() {
+                assert_eq!(Some(value), r.props.get(name), "{}", backend.location);
+            }
+        }
     }
 }
 
@@ -405,6 +453,35 @@ fn corrupt_stored_props_are_an_error_not_a_panic() {
     .unwrap();
     let e = store.load(SnapshotRef::Id(id)).unwrap_err();
     assert!(e.to_string().contains("props of arn:aws:test:::c/0"), "{e}");
+    // Read as documents too, with where the text breaks.
+    let e = store
+        .resources_page_docs(id, "aws_s3_bucket", None, 10, None)
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("props of arn:aws:test:::c/0") && e.to_string().contains("line 1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn resources_are_stored_in_the_order_they_are_read() {
+    let backend = Backend::sqlite();
+    let mut store = backend.open();
+    // Kinds interleaved, as a collection or the benchmark records them.
+    let id = store.save_snapshot(&snapshot("order", 12)).unwrap();
+    let conn = rusqlite_conn(&backend.location);
+    let mut stmt = conn
+        .prepare("SELECT kind, uid FROM resources WHERE snapshot_id = ?1 ORDER BY rowid")
+        .unwrap();
+    let stored: Vec<(String, String)> = stmt
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut sorted = stored.clone();
+    sorted.sort();
+    assert_eq!(stored.len(), 12);
+    assert_eq!(stored, sorted);
 }
 
 #[test]
