@@ -42,47 +42,40 @@ struct Stored {
 }
 
 impl Stored {
-    fn timed(
+    /// A read, timed; `len` counts what it read, for the trace.
+    fn timed<T>(
         &mut self,
         what: &str,
-        read: impl FnOnce(
-            &mut dyn plumb_store::Store,
-            i64,
-        ) -> Result<Vec<Resource>, plumb_store::StoreError>,
-    ) -> Result<Vec<Resource>, plumb_store::StoreError> {
+        read: impl FnOnce(&mut dyn plumb_store::Store, i64) -> Result<T, plumb_store::StoreError>,
+        len: impl FnOnce(&T) -> usize,
+    ) -> Result<T, plumb_store::StoreError> {
         let started = Instant::now();
-        let resources = read(self.store.as_mut(), self.snapshot);
+        let read = read(self.store.as_mut(), self.snapshot);
         self.reading += started.elapsed().as_secs_f64();
         if std::env::var_os("PLUMB_BENCH_TRACE").is_some() {
             eprintln!(
                 "{what}: {} resources, rss {:.0} MiB",
-                resources.as_ref().map(Vec::len).unwrap_or(0),
+                read.as_ref().map(len).unwrap_or(0),
                 rss_mib("VmRSS:")
             );
         }
-        resources
+        read
     }
 }
 
 impl plumb_checks::Source for Stored {
     type Error = plumb_store::StoreError;
 
-    fn kind(&mut self, kind: &str) -> Result<Vec<Resource>, Self::Error> {
-        self.kind_with_props(kind, None)
-    }
-
-    fn kind_with_props(
-        &mut self,
-        kind: &str,
-        props: Option<&[&str]>,
-    ) -> Result<Vec<Resource>, Self::Error> {
+    fn kind(&mut self, kind: &str, props: Option<&[&str]>) -> Result<Vec<Resource>, Self::Error> {
         let filter = plumb_store::ResourceFilter {
             kind: Some(kind.to_string()),
             ..Default::default()
         };
-        self.timed(kind, |store, id| {
-            store.resources_with_props(id, &filter, props)
-        })
+        self.timed(
+            kind,
+            |store, id| store.resources_with_props(id, &filter, props),
+            Vec::len,
+        )
     }
 
     fn page(
@@ -90,26 +83,25 @@ impl plumb_checks::Source for Stored {
         kind: &str,
         after: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<Resource>, Self::Error> {
-        self.timed(kind, |store, id| {
-            store.resources_page(id, kind, after, limit)
-        })
-    }
-
-    fn page_with_props(
-        &mut self,
-        kind: &str,
-        after: Option<&str>,
-        limit: usize,
         props: Option<&[&str]>,
     ) -> Result<Vec<Resource>, Self::Error> {
-        self.timed(kind, |store, id| {
-            store.resources_page_with_props(id, kind, after, limit, props)
-        })
+        self.timed(
+            kind,
+            |store, id| store.resources_page_with_props(id, kind, after, limit, props),
+            Vec::len,
+        )
     }
 
-    fn uids(&mut self, uids: &[&str]) -> Result<Vec<Resource>, Self::Error> {
-        self.uids_with_props(uids, None)
+    fn uids(
+        &mut self,
+        uids: &[&str],
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, Self::Error> {
+        self.timed(
+            "by uid",
+            |store, id| store.resources_by_uid_with_props(id, uids, props),
+            Vec::len,
+        )
     }
 
     fn page_docs(
@@ -119,33 +111,11 @@ impl plumb_checks::Source for Stored {
         limit: usize,
         props: Option<&[&str]>,
     ) -> Result<Option<Vec<(Resource, plumb_model::doc::Doc)>>, Self::Error> {
-        let started = Instant::now();
-        let read = self
-            .store
-            .resources_page_docs(self.snapshot, kind, after, limit, props);
-        self.reading += started.elapsed().as_secs_f64();
-        if std::env::var_os("PLUMB_BENCH_TRACE").is_some() {
-            eprintln!(
-                "{kind} (documents): {} resources, rss {:.0} MiB",
-                read.as_ref()
-                    .ok()
-                    .and_then(Option::as_ref)
-                    .map(Vec::len)
-                    .unwrap_or(0),
-                rss_mib("VmRSS:")
-            );
-        }
-        read
-    }
-
-    fn uids_with_props(
-        &mut self,
-        uids: &[&str],
-        props: Option<&[&str]>,
-    ) -> Result<Vec<Resource>, Self::Error> {
-        self.timed("by uid", |store, id| {
-            store.resources_by_uid_with_props(id, uids, props)
-        })
+        self.timed(
+            &format!("{kind} (documents)"),
+            |store, id| store.resources_page_docs(id, kind, after, limit, props),
+            |page| page.as_ref().map_or(0, Vec::len),
+        )
     }
 }
 

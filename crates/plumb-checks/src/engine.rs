@@ -104,12 +104,14 @@ pub fn evaluate_each(
 }
 
 /// Where [`evaluate_from`] reads a snapshot's resources: a store, read a
-/// page at a time.
+/// page at a time. Each read names the top-level props that will be read
+/// (all of them when `None`): a source may leave the others out of the
+/// resources it returns, or keep them.
 pub trait Source {
     /// Why a read failed.
     type Error;
     /// Every resource of `kind`.
-    fn kind(&mut self, kind: &str) -> Result<Vec<Resource>, Self::Error>;
+    fn kind(&mut self, kind: &str, props: Option<&[&str]>) -> Result<Vec<Resource>, Self::Error>;
     /// Up to `limit` resources of `kind` whose uid sorts after `after`, in
     /// uid order.
     fn page(
@@ -117,27 +119,15 @@ pub trait Source {
         kind: &str,
         after: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<Resource>, Self::Error>;
-    /// [`Source::page`] where only the top-level props named in `props`
-    /// will be read (all of them when `None`): a source may leave the
-    /// others out of the resources it returns. By default it reads them
-    /// all.
-    fn page_with_props(
-        &mut self,
-        kind: &str,
-        after: Option<&str>,
-        limit: usize,
         props: Option<&[&str]>,
-    ) -> Result<Vec<Resource>, Self::Error> {
-        let _ = props;
-        self.page(kind, after, limit)
-    }
+    ) -> Result<Vec<Resource>, Self::Error>;
     /// The resources with these uids (those the snapshot holds).
-    fn uids(&mut self, uids: &[&str]) -> Result<Vec<Resource>, Self::Error>;
-    /// [`Source::page_with_props`] with each resource's props as a [`Doc`]
-    /// (their text, indexed, not parsed into values; the resource's own
-    /// `props` hold only its gaps, `_errors`), or `None` when the source
-    /// does not read them so (the default).
+    fn uids(&mut self, uids: &[&str], props: Option<&[&str]>)
+        -> Result<Vec<Resource>, Self::Error>;
+    /// [`Source::page`] with each resource's props as a [`Doc`] (their
+    /// text, indexed, not parsed into values; the resource's own `props`
+    /// hold only its gaps, `_errors`), or `None` when the source does not
+    /// read them so (the default).
     fn page_docs(
         &mut self,
         kind: &str,
@@ -148,26 +138,6 @@ pub trait Source {
         let _ = (kind, after, limit, props);
         Ok(None)
     }
-    /// [`Source::kind`] where only the top-level props named in `props`
-    /// will be read (all of them when `None`); by default all are read.
-    fn kind_with_props(
-        &mut self,
-        kind: &str,
-        props: Option<&[&str]>,
-    ) -> Result<Vec<Resource>, Self::Error> {
-        let _ = props;
-        self.kind(kind)
-    }
-    /// [`Source::uids`] where only the top-level props named in `props`
-    /// will be read (all of them when `None`); by default all are read.
-    fn uids_with_props(
-        &mut self,
-        uids: &[&str],
-        props: Option<&[&str]>,
-    ) -> Result<Vec<Resource>, Self::Error> {
-        let _ = props;
-        self.uids(uids)
-    }
     /// How many resources to read and evaluate at a time.
     fn page_size(&self) -> usize {
         PAGE
@@ -175,12 +145,25 @@ pub trait Source {
 }
 
 /// A snapshot in memory as a [`Source`], read `page_size` resources at a
-/// time.
+/// time, keeping only the props asked for as a store does.
 pub struct MemorySource<'a> {
     /// The snapshot.
     pub snapshot: &'a Snapshot,
     /// Resources per page.
     pub page_size: usize,
+}
+
+impl MemorySource<'_> {
+    fn sorted_page(&self, kind: &str, after: Option<&str>, limit: usize) -> Vec<Resource> {
+        let mut all: Vec<&Resource> = self
+            .snapshot
+            .resources
+            .iter()
+            .filter(|r| r.kind == kind && after.is_none_or(|a| r.uid.as_str() > a))
+            .collect();
+        all.sort_by(|a, b| a.uid.cmp(&b.uid));
+        all.into_iter().take(limit).cloned().collect()
+    }
 }
 
 impl Source for MemorySource<'_> {
@@ -190,14 +173,9 @@ impl Source for MemorySource<'_> {
         self.page_size
     }
 
-    fn kind(&mut self, kind: &str) -> Result<Vec<Resource>, Self::Error> {
-        Ok(self
-            .snapshot
-            .resources
-            .iter()
-            .filter(|r| r.kind == kind)
-            .cloned()
-            .collect())
+    fn kind(&mut self, kind: &str, props: Option<&[&str]>) -> Result<Vec<Resource>, Self::Error> {
+        let all = self.snapshot.resources.iter().filter(|r| r.kind == kind);
+        Ok(keep_props(all.cloned().collect(), props))
     }
 
     fn page(
@@ -205,33 +183,23 @@ impl Source for MemorySource<'_> {
         kind: &str,
         after: Option<&str>,
         limit: usize,
+        props: Option<&[&str]>,
     ) -> Result<Vec<Resource>, Self::Error> {
-        let mut all: Vec<&Resource> = self
+        Ok(keep_props(self.sorted_page(kind, after, limit), props))
+    }
+
+    fn uids(
+        &mut self,
+        uids: &[&str],
+        props: Option<&[&str]>,
+    ) -> Result<Vec<Resource>, Self::Error> {
+        let wanted: BTreeSet<&str> = uids.iter().copied().collect();
+        let found = self
             .snapshot
             .resources
             .iter()
-            .filter(|r| r.kind == kind && after.is_none_or(|a| r.uid.as_str() > a))
-            .collect();
-        all.sort_by(|a, b| a.uid.cmp(&b.uid));
-        Ok(all.into_iter().take(limit).cloned().collect())
-    }
-
-    fn page_with_props(
-        &mut self,
-        kind: &str,
-        after: Option<&str>,
-        limit: usize,
-        props: Option<&[&str]>,
-    ) -> Result<Vec<Resource>, Self::Error> {
-        Ok(keep_props(self.page(kind, after, limit)?, props))
-    }
-
-    fn kind_with_props(
-        &mut self,
-        kind: &str,
-        props: Option<&[&str]>,
-    ) -> Result<Vec<Resource>, Self::Error> {
-        Ok(keep_props(self.kind(kind)?, props))
+            .filter(|r| wanted.contains(r.uid.as_str()));
+        Ok(keep_props(found.cloned().collect(), props))
     }
 
     fn page_docs(
@@ -243,7 +211,7 @@ impl Source for MemorySource<'_> {
     ) -> Result<Option<Vec<(Resource, Doc)>>, Self::Error> {
         // As a store holds them: the props' JSON text.
         let mut out = Vec::new();
-        for mut r in self.page(kind, after, limit)? {
+        for mut r in self.sorted_page(kind, after, limit) {
             let Some((doc, gaps)) = serde_json::to_string(&r.props)
                 .ok()
                 .and_then(|text| Doc::parse_keeping(text, props).ok())
@@ -255,25 +223,6 @@ impl Source for MemorySource<'_> {
             out.push((r, doc));
         }
         Ok(Some(out))
-    }
-
-    fn uids_with_props(
-        &mut self,
-        uids: &[&str],
-        props: Option<&[&str]>,
-    ) -> Result<Vec<Resource>, Self::Error> {
-        Ok(keep_props(self.uids(uids)?, props))
-    }
-
-    fn uids(&mut self, uids: &[&str]) -> Result<Vec<Resource>, Self::Error> {
-        let wanted: BTreeSet<&str> = uids.iter().copied().collect();
-        Ok(self
-            .snapshot
-            .resources
-            .iter()
-            .filter(|r| wanted.contains(r.uid.as_str()))
-            .cloned()
-            .collect())
     }
 }
 
@@ -353,7 +302,7 @@ pub fn evaluate_from<S: Source>(
             let mut whole = Vec::new();
             for needed in account_kinds.iter().filter(|k| *k != kind) {
                 let props = reached.of(needed);
-                whole.push(source.kind_with_props(needed, prop_names(&props).as_deref())?);
+                whole.push(source.kind(needed, prop_names(&props).as_deref())?);
             }
             let whole = Arc::new(whole);
             let outgoing: BTreeSet<&str> = relations(kind_checks, "related");
@@ -386,12 +335,7 @@ pub fn evaluate_from<S: Source>(
                 let (page, docs): (Vec<Resource>, Vec<Doc>) = match read_docs {
                     Some(pairs) => pairs.into_iter().unzip(),
                     None => (
-                        source.page_with_props(
-                            kind,
-                            after.as_deref(),
-                            page_size,
-                            props.as_deref(),
-                        )?,
+                        source.page(kind, after.as_deref(), page_size, props.as_deref())?,
                         Vec::new(),
                     ),
                 };
@@ -402,7 +346,7 @@ pub fn evaluate_from<S: Source>(
                         if near.is_empty() {
                             Vec::new()
                         } else {
-                            source.uids_with_props(&near, near_props.as_deref())?
+                            source.uids(&near, near_props.as_deref())?
                         }
                     }
                     None => Vec::new(),

@@ -84,11 +84,7 @@ impl StoreSource<'_> {
 impl plumb_checks::Source for StoreSource<'_> {
     type Error = plumb_store::StoreError;
 
-    fn kind(&mut self, kind: &str) -> Result<Vec<plumb_model::Resource>, Self::Error> {
-        self.kind_with_props(kind, None)
-    }
-
-    fn kind_with_props(
+    fn kind(
         &mut self,
         kind: &str,
         props: Option<&[&str]>,
@@ -108,16 +104,6 @@ impl plumb_checks::Source for StoreSource<'_> {
         kind: &str,
         after: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<plumb_model::Resource>, Self::Error> {
-        let read = self.store.resources_page(self.snapshot, kind, after, limit);
-        self.kept(read)
-    }
-
-    fn page_with_props(
-        &mut self,
-        kind: &str,
-        after: Option<&str>,
-        limit: usize,
         props: Option<&[&str]>,
     ) -> Result<Vec<plumb_model::Resource>, Self::Error> {
         let read = self
@@ -126,8 +112,15 @@ impl plumb_checks::Source for StoreSource<'_> {
         self.kept(read)
     }
 
-    fn uids(&mut self, uids: &[&str]) -> Result<Vec<plumb_model::Resource>, Self::Error> {
-        self.uids_with_props(uids, None)
+    fn uids(
+        &mut self,
+        uids: &[&str],
+        props: Option<&[&str]>,
+    ) -> Result<Vec<plumb_model::Resource>, Self::Error> {
+        let read = self
+            .store
+            .resources_by_uid_with_props(self.snapshot, uids, props);
+        self.kept(read)
     }
 
     fn page_docs(
@@ -144,17 +137,6 @@ impl plumb_checks::Source for StoreSource<'_> {
             pairs.iter().for_each(|(r, _)| (self.keep_tags)(r));
         }
         Ok(read)
-    }
-
-    fn uids_with_props(
-        &mut self,
-        uids: &[&str],
-        props: Option<&[&str]>,
-    ) -> Result<Vec<plumb_model::Resource>, Self::Error> {
-        let read = self
-            .store
-            .resources_by_uid_with_props(self.snapshot, uids, props);
-        self.kept(read)
     }
 }
 

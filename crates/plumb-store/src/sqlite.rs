@@ -172,23 +172,38 @@ impl SqliteStore {
         args: &[&dyn rusqlite::ToSql],
         props: Option<&[&str]>,
     ) -> Result<Vec<plumb_model::Resource>, StoreError> {
+        self.read_rows(sql, args, |uid, text| {
+            parse_props(text, props)
+                .map(|props| (props, ()))
+                .map_err(|e| corrupt(format!("props of {uid}"), e))
+        })
+        .map(|rows| rows.into_iter().map(|(r, ())| r).collect())
+    }
+
+    /// The resources a statement selects, built in parallel; `props` makes
+    /// a resource's props, and anything else kept with it, from their
+    /// text (and its uid, for messages).
+    fn read_rows<T: Send>(
+        &self,
+        sql: &str,
+        args: &[&dyn rusqlite::ToSql],
+        props: impl Fn(&str, &str) -> Result<(Value, T), StoreError> + Sync,
+    ) -> Result<Vec<(plumb_model::Resource, T)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query(args).map_err(|e| self.err(e))?;
         let (text, raw) = self.copy_rows(&mut rows)?;
-        let props_kept = props;
         let text = text.as_slice();
         raw.into_par_iter()
             .map(|columns| {
-                let [uid, kind, provider, account, region, name, tags, created, props] =
+                let [uid, kind, provider, account, region, name, tags, created, text] =
                     columns_of(text, columns)?;
                 let owned = |c: Option<&str>| c.unwrap_or_default().to_string();
                 let uid = owned(uid);
                 let tags: Value = serde_json::from_str(tags.unwrap_or_default())
                     .map_err(|e| corrupt(format!("tags of {uid}"), e))?;
-                let props = parse_props(props.unwrap_or_default(), props_kept)
-                    .map_err(|e| corrupt(format!("props of {uid}"), e))?;
+                let (props, kept) = props(&uid, text.unwrap_or_default())?;
                 let created = created.map(|c| parse_time(c, "created_at")).transpose()?;
-                resource_from_row(
+                let resource = resource_from_row(
                     uid,
                     owned(kind),
                     owned(provider),
@@ -198,7 +213,8 @@ impl SqliteStore {
                     tags,
                     created,
                     props,
-                )
+                )?;
+                Ok((resource, kept))
             })
             .collect()
     }
@@ -250,38 +266,14 @@ impl SqliteStore {
         args: &[&dyn rusqlite::ToSql],
         keep: Option<&[&str]>,
     ) -> Result<Vec<(plumb_model::Resource, Doc)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
-        let mut rows = stmt.query(args).map_err(|e| self.err(e))?;
-        let (text, raw) = self.copy_rows(&mut rows)?;
-        let text = text.as_slice();
-        raw.into_par_iter()
-            .map(|columns| {
-                let [uid, kind, provider, account, region, name, tags, created, props] =
-                    columns_of(text, columns)?;
-                let owned = |c: Option<&str>| c.unwrap_or_default().to_string();
-                let uid = owned(uid);
-                let tags: Value = serde_json::from_str(tags.unwrap_or_default())
-                    .map_err(|e| corrupt(format!("tags of {uid}"), e))?;
-                let doc = Doc::parse_keeping(owned(props), keep)
-                    .map_err(|e| corrupt(format!("props of {uid}"), e))?;
-                let created = created.map(|c| parse_time(c, "created_at")).transpose()?;
-                let props = doc
-                    .gaps_only()
-                    .ok_or_else(|| corrupt(format!("props of {uid}"), "not a JSON object"))?;
-                let resource = resource_from_row(
-                    uid,
-                    owned(kind),
-                    owned(provider),
-                    owned(account),
-                    owned(region),
-                    owned(name),
-                    tags,
-                    created,
-                    props,
-                )?;
-                Ok((resource, doc))
-            })
-            .collect()
+        self.read_rows(sql, args, |uid, text| {
+            let doc = Doc::parse_keeping(text.to_string(), keep)
+                .map_err(|e| corrupt(format!("props of {uid}"), e))?;
+            let gaps = doc
+                .gaps_only()
+                .ok_or_else(|| corrupt(format!("props of {uid}"), "not a JSON object"))?;
+            Ok((gaps, doc))
+        })
     }
 
     fn read_edges(
