@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use cel::objects::{Key, Map as CelMap};
 use cel::{Context, ExecutionError, Value};
+use plumb_model::doc::Doc;
 use plumb_model::{
     CoverageStatus, Evidence, EvidenceEntry, Finding, Resource, Snapshot, Status, Text,
 };
@@ -24,7 +25,6 @@ use crate::graph::{Edges, Graph};
 use crate::projection::{Props, Reached};
 use crate::template::Template;
 use crate::value::resource_value;
-use plumb_model::doc::Doc;
 
 /// Which evaluator decides conditions. The compiled one is the default;
 /// the `cel` interpreter is the reference it is tested against, and runs
