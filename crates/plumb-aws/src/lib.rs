@@ -19,6 +19,9 @@ pub mod seed;
 pub mod services;
 mod unit;
 
+/// What [`load_sdk_config`] makes and the seeders take, so that callers
+/// need not depend on the SDK themselves.
+pub use aws_config::SdkConfig;
 pub use collector::{
     collect, select_services, AccountChoice, CollectOptions, Progress, RegionChoice, SilentProgress,
 };

@@ -13,21 +13,8 @@ const SERVICES: &str = "s3,iam,account,ec2,vpc,kms,cloudtrail";
 
 fn seeded_server() -> MotoServer {
     let server = MotoServer::start();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let keys = plumb_aws::StaticKeys {
-            access_key_id: "testing".into(),
-            secret_access_key: "testing".into(),
-        };
-        let config = plumb_aws::load_sdk_config(
-            None,
-            Some(&server.url()),
-            Some("us-east-1"),
-            Some(&keys),
-            2,
-        )
-        .await;
-        plumb_aws::seed::demo(&config).await.expect("demo seeding");
+    common::seed(&server, |config| async move {
+        plumb_aws::seed::demo(&config).await.expect("demo seeding")
     });
     server
 }

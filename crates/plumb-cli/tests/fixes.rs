@@ -17,20 +17,7 @@ use serde_json::Value;
 /// old, and the stale console user's password 100 days old and key 60.
 fn seeded(env: &[(&str, &str)]) -> (MotoServer, FixTargets) {
     let server = MotoServer::start_with_env(env);
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let targets = runtime.block_on(async {
-        let keys = plumb_aws::StaticKeys {
-            access_key_id: "testing".into(),
-            secret_access_key: "testing".into(),
-        };
-        let config = plumb_aws::load_sdk_config(
-            None,
-            Some(&server.url()),
-            Some("us-east-1"),
-            Some(&keys),
-            2,
-        )
-        .await;
+    let targets = common::seed(&server, |config| async move {
         plumb_aws::seed::fix_targets(&config)
             .await
             .expect("seeding the fix targets")

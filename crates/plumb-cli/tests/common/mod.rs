@@ -26,6 +26,30 @@ pub fn plumb(db: &str, args: &[&str]) -> Output {
         .expect("plumb runs")
 }
 
+/// Seeds a moto server through the SDK with `seed` (the demo account, the
+/// fix targets…), with the test credentials `plumb` is run with.
+pub fn seed<T, F>(server: &MotoServer, seed: impl FnOnce(plumb_aws::SdkConfig) -> F) -> T
+where
+    F: std::future::Future<Output = T>,
+{
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let keys = plumb_aws::StaticKeys {
+            access_key_id: "testing".into(),
+            secret_access_key: "testing".into(),
+        };
+        let config = plumb_aws::load_sdk_config(
+            None,
+            Some(&server.url()),
+            Some("us-east-1"),
+            Some(&keys),
+            2,
+        )
+        .await;
+        seed(config).await
+    })
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
