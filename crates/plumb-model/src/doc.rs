@@ -60,8 +60,9 @@ struct Node {
     len: u32,
     /// Where an object's keys start in [`Doc::keys`].
     keys: u32,
-    /// A string's first eight bytes (as written) as a big-endian number,
-    /// zero-padded: most key comparisons end there.
+    /// An object key's first eight bytes (as written) as a big-endian
+    /// number, zero-padded: most key comparisons end there (0 for any
+    /// other value).
     prefix: u64,
 }
 
@@ -672,9 +673,7 @@ impl Parser<'_, '_> {
                 _ => self.at += 1,
             }
         }
-        let head = prefix(&self.bytes[start..self.at]);
         let n = &mut self.nodes[i];
-        n.prefix = head;
         n.start = start as u32;
         n.end = self.at as u32;
         n.flag = escaped;
@@ -737,6 +736,9 @@ impl Parser<'_, '_> {
                     let keys_before = self.keys.len();
                     self.pending.push(k as u32);
                     canonical &= self.string()?;
+                    // Only keys are compared, so only keys get a prefix.
+                    let (start, end) = (self.nodes[k].start as usize, self.nodes[k].end as usize);
+                    self.nodes[k].prefix = prefix(&self.bytes[start..end]);
                     let key = self.nodes[k];
                     let dropped = depth == 0
                         && self.keep.is_some_and(|keep| {

@@ -19,8 +19,10 @@ use crate::{
 pub struct SqliteStore {
     path: PathBuf,
     conn: Connection,
-    /// The most bytes and rows a read of resources copied: the next read's
-    /// buffers start at that size instead of doubling up to it.
+    /// The most bytes and rows a read of resources copied, up to
+    /// `COPY_HINT_MAX` bytes: the next read's buffers start at that size
+    /// instead of doubling up to it, and one large read (a whole kind, a
+    /// whole snapshot) does not make every later one reserve as much.
     copied: std::cell::Cell<(usize, usize)>,
 }
 
@@ -253,8 +255,10 @@ impl SqliteStore {
             raw.push(columns);
         }
         let (bytes, count) = self.copied.get();
-        self.copied
-            .set((bytes.max(text.len()), count.max(raw.len())));
+        if text.len() <= COPY_HINT_MAX {
+            self.copied
+                .set((bytes.max(text.len()), count.max(raw.len())));
+        }
         Ok((text, raw))
     }
 
@@ -299,6 +303,10 @@ impl SqliteStore {
         Ok(out)
     }
 }
+
+/// The largest read whose size `SqliteStore::copy_rows` reserves for the
+/// next: a few pages of resources.
+const COPY_HINT_MAX: usize = 64 << 20;
 
 /// A row's columns copied by `SqliteStore::copy_rows`, as text.
 fn columns_of(
