@@ -12,7 +12,8 @@
 //! something this module does not implement is left to the interpreter.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::{Index, IndexMut, Range};
 use std::rc::Rc;
 
 use cel::common::ast::{operators, EntryExpr, Expr, LiteralValue};
@@ -31,6 +32,8 @@ use crate::value::Doc;
 pub(crate) struct Compiled {
     root: Node,
     slots: usize,
+    /// Values remembered by [`Node::Memo`].
+    memos: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +112,16 @@ enum Node {
     Call(Func, Vec<Node>),
     Matches(Box<Node>, Regex),
     Comprehension(Box<Comprehension>),
+    /// A part of a comprehension's loop that reads none of the variables
+    /// the loop binds: evaluated the first time the loop reaches it, its
+    /// value (or error) reused for the rest of that loop. Conditions are
+    /// pure, so this decides as evaluating it every time would.
+    Memo(usize, Box<Node>),
+    /// `[p1, p2, …].exists(port, ingress_open_to_world(X, port))` with
+    /// integer literal ports and `X` independent of `port`: `X` evaluated
+    /// once and its permissions read once for all the ports, where the
+    /// loop read them once per port.
+    AnyPortOpen(Box<Node>, Vec<i64>),
 }
 
 #[derive(Debug)]
@@ -121,6 +134,9 @@ struct Comprehension {
     step: Node,
     result: Node,
     fold: Option<Fold>,
+    /// The [`Node::Memo`]s of `cond` and `step`, forgotten each time the
+    /// comprehension starts (the variables around it may have changed).
+    memos: Range<usize>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -187,17 +203,20 @@ pub(crate) fn compile(expr: &IdedExpr) -> Result<Compiled, String> {
     let mut c = Compiler {
         scope: vec![("resource".to_string(), 0)],
         slots: 1,
+        memos: 0,
     };
     let root = c.node(expr)?;
     Ok(Compiled {
         root,
         slots: c.slots,
+        memos: c.memos,
     })
 }
 
 struct Compiler {
     scope: Vec<(String, usize)>,
     slots: usize,
+    memos: usize,
 }
 
 impl Compiler {
@@ -270,12 +289,25 @@ impl Compiler {
                 let range = self.node(&c.iter_range)?;
                 let init = self.node(&c.accu_init)?;
                 let accu = self.slot(&c.accu_var);
-                let cond = self.node(&c.loop_cond)?;
+                let mut cond = self.node(&c.loop_cond)?;
                 let iter = self.slot(&c.iter_var);
-                let step = self.node(&c.loop_step)?;
+                let mut step = self.node(&c.loop_step)?;
                 self.scope.pop();
                 let result = self.node(&c.result)?;
                 self.scope.pop();
+                let ports = any_port_open(&range, &init, &cond, &step, &result, accu, iter);
+                if let (Some(ports), Node::Or(_, pred)) = (ports, &mut step) {
+                    if let Node::Call(_, args) = &mut **pred {
+                        let permissions = args.swap_remove(0);
+                        return Ok(Node::AnyPortOpen(Box::new(permissions), ports));
+                    }
+                }
+                // Every variable the loop binds (its own and those of the
+                // comprehensions inside it) has a slot from `accu` on.
+                let first = self.memos;
+                self.hoist(&mut cond, accu);
+                self.hoist(&mut step, accu);
+                let memos = first..self.memos;
                 let fold = match &c.loop_step.expr {
                     Expr::Call(call)
                         if call.target.is_none()
@@ -299,12 +331,35 @@ impl Compiler {
                     step,
                     result,
                     fold,
+                    memos,
                 }))
             }
             Expr::Call(call) => self.call(call)?,
             Expr::Struct(_) => return Err("struct literals".into()),
             Expr::Unspecified => return Err("an unspecified expression".into()),
         })
+    }
+
+    /// Wraps each largest part of `node` that reads no variable from slot
+    /// `bound` on, and is worth remembering, in a [`Node::Memo`].
+    fn hoist(&mut self, node: &mut Node, bound: usize) {
+        if matches!(
+            node,
+            Node::Lit(_) | Node::Literals(_) | Node::Type(_) | Node::Var(_) | Node::Memo(..)
+        ) {
+            return;
+        }
+        let mut free = BTreeSet::new();
+        node.free(&mut free);
+        if free.range(bound..).next().is_none() {
+            let inner = std::mem::replace(node, Node::Lit(Lit::Null));
+            *node = Node::Memo(self.memos, Box::new(inner));
+            self.memos += 1;
+            return;
+        }
+        for child in node.children_mut() {
+            self.hoist(child, bound);
+        }
     }
 
     fn slot(&mut self, name: &str) -> usize {
@@ -411,6 +466,143 @@ impl Compiler {
         }
         Ok(Node::Call(func, nodes))
     }
+}
+
+impl Node {
+    /// The slots of the variables the node reads and does not bind.
+    fn free(&self, out: &mut BTreeSet<usize>) {
+        match self {
+            Node::Var(slot) | Node::Path(slot, ..) => {
+                out.insert(*slot);
+            }
+            Node::Comprehension(c) => {
+                c.range.free(out);
+                c.init.free(out);
+                let mut inner = BTreeSet::new();
+                c.cond.free(&mut inner);
+                c.step.free(&mut inner);
+                inner.remove(&c.iter);
+                c.result.free(&mut inner);
+                inner.remove(&c.accu);
+                out.extend(inner);
+            }
+            _ => {
+                for child in self.children() {
+                    child.free(out);
+                }
+            }
+        }
+    }
+
+    /// The nodes directly below this one.
+    fn children(&self) -> Vec<&Node> {
+        match self {
+            Node::Lit(_) | Node::Type(_) | Node::Var(_) | Node::Path(..) | Node::Literals(_) => {
+                Vec::new()
+            }
+            Node::Select(x, ..)
+            | Node::Not(x)
+            | Node::NotStrictlyFalse(x)
+            | Node::Neg(x)
+            | Node::Matches(x, _)
+            | Node::Memo(_, x)
+            | Node::AnyPortOpen(x, _) => vec![x],
+            Node::And(l, r)
+            | Node::Or(l, r)
+            | Node::Eq(l, r, _)
+            | Node::Cmp(l, r, _)
+            | Node::Arith(l, r, _)
+            | Node::Index(l, r)
+            | Node::In(l, r) => vec![l, r],
+            Node::Cond(c, t, f) => vec![c, t, f],
+            Node::List(items) | Node::Call(_, items) => items.iter().collect(),
+            Node::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+            Node::Comprehension(c) => vec![&c.range, &c.init, &c.cond, &c.step, &c.result],
+        }
+    }
+
+    /// [`Node::children`], to change them.
+    fn children_mut(&mut self) -> Vec<&mut Node> {
+        match self {
+            Node::Lit(_) | Node::Type(_) | Node::Var(_) | Node::Path(..) | Node::Literals(_) => {
+                Vec::new()
+            }
+            Node::Select(x, ..)
+            | Node::Not(x)
+            | Node::NotStrictlyFalse(x)
+            | Node::Neg(x)
+            | Node::Matches(x, _)
+            | Node::Memo(_, x)
+            | Node::AnyPortOpen(x, _) => vec![x],
+            Node::And(l, r)
+            | Node::Or(l, r)
+            | Node::Eq(l, r, _)
+            | Node::Cmp(l, r, _)
+            | Node::Arith(l, r, _)
+            | Node::Index(l, r)
+            | Node::In(l, r) => vec![l, r],
+            Node::Cond(c, t, f) => vec![c, t, f],
+            Node::List(items) | Node::Call(_, items) => items.iter_mut().collect(),
+            Node::Map(entries) => entries.iter_mut().flat_map(|(k, v)| [k, v]).collect(),
+            Node::Comprehension(c) => {
+                let c = &mut **c;
+                vec![
+                    &mut c.range,
+                    &mut c.init,
+                    &mut c.cond,
+                    &mut c.step,
+                    &mut c.result,
+                ]
+            }
+        }
+    }
+}
+
+/// The ports of a [`Node::AnyPortOpen`], when the parts are those of an
+/// `exists` macro over integer literals whose step is `accu ||
+/// ingress_open_to_world(X, port)`.
+fn any_port_open(
+    range: &Node,
+    init: &Node,
+    cond: &Node,
+    step: &Node,
+    result: &Node,
+    accu: usize,
+    iter: usize,
+) -> Option<Vec<i64>> {
+    let Node::Literals(items) = range else {
+        return None;
+    };
+    let ports = items
+        .iter()
+        .map(|l| match l {
+            Lit::Int(i) => Some(*i),
+            _ => None,
+        })
+        .collect::<Option<Vec<i64>>>()?;
+    // `exists` as CEL expands it: false, while not true, `accu || pred`.
+    let exists = matches!(init, Node::Lit(Lit::Bool(false)))
+        && matches!(result, Node::Var(s) if *s == accu)
+        && matches!(cond, Node::NotStrictlyFalse(x)
+            if matches!(&**x, Node::Not(y) if matches!(&**y, Node::Var(s) if *s == accu)));
+    let Node::Or(left, pred) = step else {
+        return None;
+    };
+    let Node::Call(Func::IngressOpenToWorld, args) = &**pred else {
+        return None;
+    };
+    let [permissions, Node::Var(port)] = args.as_slice() else {
+        return None;
+    };
+    let mut free = BTreeSet::new();
+    permissions.free(&mut free);
+    let independent = !free.contains(&iter) && !free.contains(&accu);
+    (exists
+        && !ports.is_empty()
+        && matches!(&**left, Node::Var(s) if *s == accu)
+        && *port == iter
+        && independent)
+        .then_some(ports)
 }
 
 /// A value during evaluation, borrowing the snapshot and the compiled
@@ -625,17 +817,47 @@ impl Compiled {
         // Most conditions need a handful of variables: keep them on the stack.
         let mut small: [V<'a>; 8] = std::array::from_fn(|_| V::Null);
         let mut large: Vec<V<'a>>;
-        let slots: &mut [V<'a>] = if self.slots <= small.len() {
+        let vars: &mut [V<'a>] = if self.slots <= small.len() {
             &mut small
         } else {
             large = vec![V::Null; self.slots];
             &mut large
         };
-        slots[0] = V::Resource(resource);
-        match eval(&self.root, env, slots)? {
+        let mut few: [Option<R<'a>>; 4] = std::array::from_fn(|_| None);
+        let mut many: Vec<Option<R<'a>>>;
+        let memo: &mut [Option<R<'a>>] = if self.memos <= few.len() {
+            &mut few
+        } else {
+            many = vec![None; self.memos];
+            &mut many
+        };
+        vars[0] = V::Resource(resource);
+        let mut frame = Frame { vars, memo };
+        match eval(&self.root, env, &mut frame)? {
             V::Bool(b) => Ok(b),
             other => Err(format!("gave a {}, not a boolean", other.type_name())),
         }
+    }
+}
+
+/// The variables of an evaluation, by slot, and what its [`Node::Memo`]s
+/// remember.
+struct Frame<'f, 'a> {
+    vars: &'f mut [V<'a>],
+    memo: &'f mut [Option<R<'a>>],
+}
+
+impl<'a> Index<usize> for Frame<'_, 'a> {
+    type Output = V<'a>;
+
+    fn index(&self, slot: usize) -> &V<'a> {
+        &self.vars[slot]
+    }
+}
+
+impl IndexMut<usize> for Frame<'_, '_> {
+    fn index_mut(&mut self, slot: usize) -> &mut Self::Output {
+        &mut self.vars[slot]
     }
 }
 
@@ -689,7 +911,7 @@ fn select<'a>(env: &Env<'a>, v: V<'a>, name: &str, test: bool) -> R<'a> {
     })
 }
 
-fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut [V<'a>]) -> R<'a> {
+fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Frame<'_, 'a>) -> R<'a> {
     Ok(match node {
         Node::Lit(l) => literal(l),
         Node::Literals(items) => V::Literals(items),
@@ -891,6 +1113,20 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut [V<'a>]) -> R<'a> {
             call(env, *func, &values)?
         }
         Node::Comprehension(c) => comprehension(c, env, slots)?,
+        Node::Memo(k, inner) => {
+            if let Some(known) = &slots.memo[*k] {
+                return known.clone();
+            }
+            let value = eval(inner, env, slots);
+            slots.memo[*k] = Some(value.clone());
+            value?
+        }
+        Node::AnyPortOpen(permissions, ports) => {
+            let permissions = eval(permissions, env, slots)?;
+            V::Bool(view(&permissions, |d| {
+                helpers::ingress_open_to_world_on_any(d, ports)
+            }))
+        }
     })
 }
 
@@ -900,7 +1136,7 @@ fn equals_item<'a>(
     item: &'a Node,
     x: &V<'a>,
     env: &Env<'a>,
-    slots: &mut [V<'a>],
+    slots: &mut Frame<'_, 'a>,
 ) -> Result<bool, String> {
     if let (Node::Arith(l, r, Arith::Add), Some(whole)) = (item, x.str()) {
         if let Node::Lit(suffix @ Lit::Str(text)) = &**r {
@@ -919,10 +1155,13 @@ fn equals_item<'a>(
     Ok(equal(&eval(item, env, slots)?, x))
 }
 
-fn comprehension<'a>(c: &'a Comprehension, env: &Env<'a>, slots: &mut [V<'a>]) -> R<'a> {
+fn comprehension<'a>(c: &'a Comprehension, env: &Env<'a>, slots: &mut Frame<'_, 'a>) -> R<'a> {
     let init = eval(&c.init, env, slots)?;
     let range = eval(&c.range, env, slots)?;
     let items = Items::of(&range)?;
+    for k in c.memos.clone() {
+        slots.memo[k] = None;
+    }
     slots[c.accu] = init;
     let mut pending: Option<String> = None;
     for i in 0..items.len() {
@@ -1084,15 +1323,25 @@ fn equal(l: &V, r: &V) -> bool {
             if num(l).is_some() && num(r).is_some() {
                 return compare(l, r) == Ok(Ordering::Equal);
             }
-            if let (Some(a), Some(b)) = (list(l), list(r)) {
-                return a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| equal(x, y));
+            // Lists and maps only equal their own kind: compared with
+            // anything else (`x == null`) neither is copied out.
+            match (l.ty(), r.ty()) {
+                (Ty::List, Ty::List) => match (list(l), list(r)) {
+                    (Some(a), Some(b)) => {
+                        a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| equal(x, y))
+                    }
+                    _ => false,
+                },
+                (Ty::Map, Ty::Map) => match (entries(l), entries(r)) {
+                    (Some(a), Some(b)) => {
+                        a.len() == b.len()
+                            && a.iter()
+                                .all(|(k, v)| b.iter().any(|(k2, v2)| equal(k, k2) && equal(v, v2)))
+                    }
+                    _ => false,
+                },
+                _ => false,
             }
-            if let (Some(a), Some(b)) = (entries(l), entries(r)) {
-                return a.len() == b.len()
-                    && a.iter()
-                        .all(|(k, v)| b.iter().any(|(k2, v2)| equal(k, k2) && equal(v, v2)));
-            }
-            false
         }
     }
 }
@@ -1603,6 +1852,20 @@ mod tests {
             "policy_allows(resource.props.epolicy, 's3:Get\"Object') && policy_is_public(resource.props.epolicy)",
             "cidr_is_public('0.0.0.0/0') && days_since('2020-01-01T00:00:00Z') > 1000",
             "days_since('yesterday') > 1",
+            // several ports at once, and what the loop's parts that do not
+            // depend on it remember: values and errors alike
+            "[80, 22].exists(port, ingress_open_to_world(resource.props.perms, port))",
+            "[80, 443].exists(port, ingress_open_to_world(resource.props.perms, port))",
+            "[80, 22].exists(port, ingress_open_to_world(resource.props.missing, port))",
+            "[80, 22].exists(port, ingress_open_to_world(resource.props.s, port))",
+            "![22, 3389].exists(port, ingress_open_to_world(resource.props.perms.map(p, {'ip_protocol': p.ip_protocol, 'from_port': p.from_port, 'to_port': p.to_port, 'ip_ranges': p.ip_ranges}), port))",
+            "[80, 22].exists(port, port > 0 && ingress_open_to_world(resource.props.perms, port))",
+            "resource.props.list.exists(x, x == size(resource.props.names) + 1)",
+            "resource.props.list.all(x, x < 3 || resource.props.missing == x)",
+            "resource.props.list.exists(x, resource.props.missing == 1 || x == 2)",
+            "resource.props.list.exists(x, resource.props.names.exists(n, size(resource.props.names) == x && n == 'b'))",
+            "resource.props.list.all(x, resource.props.names.exists(n, n == 'a' || x == resource.props.n))",
+            "resource.props.empty.all(x, resource.props.missing == 1)",
         ];
         let mut seen = Vec::new();
         for source in cases {
@@ -1613,6 +1876,58 @@ mod tests {
         // The cases reach every outcome: true, false and error.
         for outcome in [Ok(true), Ok(false), Err(())] {
             assert!(seen.contains(&outcome), "no case gave {outcome:?}");
+        }
+    }
+
+    fn compiled(source: &str) -> Compiled {
+        let program = Program::compile(source).unwrap_or_else(|e| panic!("{source}: {e}"));
+        compile(program.expression()).unwrap_or_else(|e| panic!("{source}: {e}"))
+    }
+
+    /// How many nodes of the tree `wanted` accepts.
+    fn count(node: &Node, wanted: &impl Fn(&Node) -> bool) -> usize {
+        usize::from(wanted(node))
+            + node
+                .children()
+                .into_iter()
+                .map(|c| count(c, wanted))
+                .sum::<usize>()
+    }
+
+    #[test]
+    fn loop_invariant_parts_are_remembered_and_port_lists_read_once() {
+        let memos = |source: &str| count(&compiled(source).root, &|n| matches!(n, Node::Memo(..)));
+        // `size(…) + 1` does not depend on `x`; `x == …` does.
+        assert_eq!(
+            memos("resource.props.list.exists(x, x == size(resource.props.names) + 1)"),
+            1
+        );
+        // The inner loop's test reads the outer loop's variable: remembered
+        // within the inner loop only, and the outer loop's range is not a
+        // part of its loop.
+        assert_eq!(
+            memos("resource.props.list.exists(x, resource.props.names.exists(n, size(resource.props.names) == x))"),
+            2
+        );
+        assert_eq!(memos("resource.props.list.exists(x, x == 1)"), 0);
+        let fused = |source: &str| {
+            count(&compiled(source).root, &|n| {
+                matches!(n, Node::AnyPortOpen(..))
+            })
+        };
+        assert_eq!(
+            fused("![22, 3389].exists(port, ingress_open_to_world(resource.props.perms, port))"),
+            1
+        );
+        // Not the pattern: a port that is not a literal integer, a
+        // predicate that is more than the helper, `all` rather than `exists`.
+        for source in [
+            "[22, 'x'].exists(port, ingress_open_to_world(resource.props.perms, port))",
+            "[22].exists(port, port > 0 && ingress_open_to_world(resource.props.perms, port))",
+            "[22].all(port, ingress_open_to_world(resource.props.perms, port))",
+            "resource.props.list.exists(port, ingress_open_to_world(resource.props.perms, port))",
+        ] {
+            assert_eq!(fused(source), 0, "{source}");
         }
     }
 }

@@ -151,18 +151,25 @@ pub fn cidr_is_public(cidr: &str) -> bool {
 /// the whole internet reach `port` (any port when `port` is -1), over TCP,
 /// UDP or all protocols.
 pub fn ingress_open_to_world<'a, D: Doc<'a>>(permissions: D, port: i64) -> bool {
+    ingress_open_to_world_on_any(permissions, &[port])
+}
+
+/// Whether [`ingress_open_to_world`] holds for any of `ports`, the
+/// permissions read once for all of them.
+pub fn ingress_open_to_world_on_any<'a, D: Doc<'a>>(permissions: D, ports: &[i64]) -> bool {
     // The port and protocol first: they rule out most permissions without
-    // reading their ranges (conditions ask this for each of several ports).
+    // reading their ranges.
     items(permissions).into_iter().any(|p| {
         let protocol = field(p, "ip_protocol").and_then(text).unwrap_or("");
         let all = protocol == "-1" || protocol.eq_ignore_ascii_case("all");
-        let covers = all
-            || ((protocol == "tcp" || protocol == "udp" || protocol == "6" || protocol == "17")
+        let covers = |port: i64| {
+            all || ((protocol == "tcp" || protocol == "udp" || protocol == "6" || protocol == "17")
                 && (port < 0 || {
                     let from = field(p, "from_port").and_then(int).unwrap_or(0);
                     let to = field(p, "to_port").and_then(int).unwrap_or(65535);
                     from <= port && port <= to
-                }));
+                }))
+        };
         let open = |ranges: &str, key: &str| {
             field(p, ranges).is_some_and(|list| {
                 items(list)
@@ -170,7 +177,8 @@ pub fn ingress_open_to_world<'a, D: Doc<'a>>(permissions: D, port: i64) -> bool 
                     .any(|r| field(r, key).and_then(text).is_some_and(cidr_is_public))
             })
         };
-        covers && (open("ip_ranges", "cidr_ip") || open("ipv6_ranges", "cidr_ipv6"))
+        ports.iter().any(|port| covers(*port))
+            && (open("ip_ranges", "cidr_ip") || open("ipv6_ranges", "cidr_ipv6"))
     })
 }
 
@@ -504,6 +512,13 @@ mod tests {
             json!([{"ip_protocol": "tcp", "from_port": 0, "to_port": 65535, "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]}]),
         );
         assert!(ingress_open_to_world(&range, 22));
+        // Several ports at once: open when one of them is.
+        assert!(ingress_open_to_world_on_any(&perms, &[80, 443, 3389]));
+        assert!(ingress_open_to_world_on_any(&perms, &[22]));
+        assert!(!ingress_open_to_world_on_any(&perms, &[80, 443, 8080]));
+        assert!(!ingress_open_to_world_on_any(&perms, &[]));
+        assert!(!ingress_open_to_world_on_any(&range, &[70000]));
+        assert!(ingress_open_to_world_on_any(&all, &[-1, 5]));
     }
 
     #[test]
