@@ -39,6 +39,8 @@ struct Stored {
     store: Box<dyn plumb_store::Store>,
     snapshot: i64,
     reading: f64,
+    /// When evaluation started, for the trace.
+    started: Instant,
 }
 
 impl Stored {
@@ -51,10 +53,12 @@ impl Stored {
     ) -> Result<T, plumb_store::StoreError> {
         let started = Instant::now();
         let read = read(self.store.as_mut(), self.snapshot);
-        self.reading += started.elapsed().as_secs_f64();
+        let took = started.elapsed().as_secs_f64();
+        self.reading += took;
         if std::env::var_os("PLUMB_BENCH_TRACE").is_some() {
             eprintln!(
-                "{what}: {} resources, rss {:.0} MiB",
+                "{:7.3} s  {what}: {} resources in {took:.3} s, rss {:.0} MiB",
+                self.started.elapsed().as_secs_f64(),
                 read.as_ref().map(len).unwrap_or(0),
                 rss_mib("VmRSS:")
             );
@@ -136,7 +140,14 @@ fn from_store(path: &str, checks: &[&plumb_checks::Check], evaluator: Evaluator)
         store,
         snapshot: meta.id,
         reading: 0.0,
+        started,
     };
+    if std::env::var_os("PLUMB_BENCH_TRACE").is_some() {
+        eprintln!(
+            "{:7.3} s  snapshot metadata and summary read",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let mut tally = Tally::default();
     evaluate_from(checks, &meta, &mut source, evaluator, |_, findings| {
         tally.add(&findings)
