@@ -134,6 +134,9 @@ struct Comprehension {
     step: Node,
     result: Node,
     fold: Option<Fold>,
+    /// Whether the comprehension is `exists` (`Or`) or `all` (`And`) as
+    /// CEL expands them: run as a plain loop over the predicate.
+    quantifier: Option<Fold>,
     /// The [`Node::Memo`]s of `cond` and `step`, forgotten each time the
     /// comprehension starts (the variables around it may have changed).
     memos: Range<usize>,
@@ -308,6 +311,7 @@ impl Compiler {
                 self.hoist(&mut cond, accu);
                 self.hoist(&mut step, accu);
                 let memos = first..self.memos;
+                let quantifier = quantifier(&init, &cond, &step, &result, accu);
                 let fold = match &c.loop_step.expr {
                     Expr::Call(call)
                         if call.target.is_none()
@@ -331,6 +335,7 @@ impl Compiler {
                     step,
                     result,
                     fold,
+                    quantifier,
                     memos,
                 }))
             }
@@ -580,12 +585,8 @@ fn any_port_open(
             _ => None,
         })
         .collect::<Option<Vec<i64>>>()?;
-    // `exists` as CEL expands it: false, while not true, `accu || pred`.
-    let exists = matches!(init, Node::Lit(Lit::Bool(false)))
-        && matches!(result, Node::Var(s) if *s == accu)
-        && matches!(cond, Node::NotStrictlyFalse(x)
-            if matches!(&**x, Node::Not(y) if matches!(&**y, Node::Var(s) if *s == accu)));
-    let Node::Or(left, pred) = step else {
+    let exists = matches!(quantifier(init, cond, step, result, accu), Some(Fold::Or));
+    let Node::Or(_, pred) = step else {
         return None;
     };
     let Node::Call(Func::IngressOpenToWorld, args) = &**pred else {
@@ -597,12 +598,30 @@ fn any_port_open(
     let mut free = BTreeSet::new();
     permissions.free(&mut free);
     let independent = !free.contains(&iter) && !free.contains(&accu);
-    (exists
-        && !ports.is_empty()
-        && matches!(&**left, Node::Var(s) if *s == accu)
-        && *port == iter
-        && independent)
-        .then_some(ports)
+    (exists && !ports.is_empty() && *port == iter && independent).then_some(ports)
+}
+
+/// `Or` for the parts of an `exists` macro as CEL expands it (false; while
+/// not true; `accu || pred`), `And` for those of `all` (true; while not
+/// false; `accu && pred`), where `pred` does not read `accu`.
+fn quantifier(init: &Node, cond: &Node, step: &Node, result: &Node, accu: usize) -> Option<Fold> {
+    let is_accu = |n: &Node| matches!(n, Node::Var(s) if *s == accu);
+    let (fold, pred) = match (init, step) {
+        (Node::Lit(Lit::Bool(false)), Node::Or(left, pred)) if is_accu(left) => (Fold::Or, pred),
+        (Node::Lit(Lit::Bool(true)), Node::And(left, pred)) if is_accu(left) => (Fold::And, pred),
+        _ => return None,
+    };
+    let Node::NotStrictlyFalse(test) = cond else {
+        return None;
+    };
+    let tests = match (fold, &**test) {
+        (Fold::Or, Node::Not(x)) => is_accu(x),
+        (Fold::And, x) => is_accu(x),
+        _ => false,
+    };
+    let mut free = BTreeSet::new();
+    pred.free(&mut free);
+    (tests && is_accu(result) && !free.contains(&accu)).then_some(fold)
 }
 
 /// A value during evaluation, borrowing the snapshot and the compiled
@@ -911,13 +930,24 @@ fn select<'a>(env: &Env<'a>, v: V<'a>, name: &str, test: bool) -> R<'a> {
     })
 }
 
+/// [`eval`], with the leaves that need no work answered in place: a call
+/// of the evaluator less for each variable and literal.
+#[inline(always)]
+fn ev<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Frame<'_, 'a>) -> R<'a> {
+    match node {
+        Node::Lit(l) => Ok(literal(l)),
+        Node::Var(slot) => Ok(slots[*slot].clone()),
+        _ => eval(node, env, slots),
+    }
+}
+
 fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Frame<'_, 'a>) -> R<'a> {
     Ok(match node {
         Node::Lit(l) => literal(l),
         Node::Literals(items) => V::Literals(items),
         Node::Type(t) => V::Type(*t),
         Node::Var(slot) => slots[*slot].clone(),
-        Node::Select(operand, name, test) => select(env, eval(operand, env, slots)?, name, *test)?,
+        Node::Select(operand, name, test) => select(env, ev(operand, env, slots)?, name, *test)?,
         Node::Path(slot, names, test) => {
             let last = names.len().saturating_sub(1);
             let mut v = V::Null;
@@ -970,28 +1000,40 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Frame<'_, 'a>) -> R<'a> {
                 v = slots[*slot].clone();
             }
             for (i, name) in names.iter().enumerate().skip(from) {
-                v = select(env, v, name, *test && i == last)?;
+                let has = *test && i == last;
+                // A document's object: its key straight away.
+                if let V::Doc(r) = &v {
+                    if r.tag() == Tag::Object {
+                        v = match (r.get(name), has) {
+                            (found, true) => V::Bool(found.is_some()),
+                            (Some(found), false) => doc(found),
+                            (None, false) => return Err(format!("No such key: {name}")),
+                        };
+                        continue;
+                    }
+                }
+                v = select(env, v, name, has)?;
             }
             v
         }
         Node::List(items) => {
             let mut out = Vec::with_capacity(items.len());
             for i in items {
-                out.push(eval(i, env, slots)?);
+                out.push(ev(i, env, slots)?);
             }
             V::List(Rc::new(out))
         }
         Node::Map(entries) => {
             let mut out: Vec<(V, V)> = Vec::with_capacity(entries.len());
             for (k, v) in entries {
-                let key = eval(k, env, slots)?;
+                let key = ev(k, env, slots)?;
                 if !matches!(
                     key,
                     V::Str(_) | V::Owned(_) | V::Int(_) | V::UInt(_) | V::Bool(_)
                 ) {
                     return Err(format!("unsupported map key type {}", key.type_name()));
                 }
-                let value = eval(v, env, slots)?;
+                let value = ev(v, env, slots)?;
                 match out.iter_mut().find(|(k, _)| equal(k, &key)) {
                     Some(entry) => entry.1 = value,
                     None => out.push((key, value)),
@@ -1000,11 +1042,11 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Frame<'_, 'a>) -> R<'a> {
             V::Map(Rc::new(out))
         }
         Node::Or(l, r) => {
-            let left = eval(l, env, slots).and_then(|v| v.bool());
+            let left = ev(l, env, slots).and_then(|v| v.bool());
             if left == Ok(true) {
                 return Ok(V::Bool(true));
             }
-            let right = eval(r, env, slots)?;
+            let right = ev(r, env, slots)?;
             match (left, &right) {
                 (Ok(false), V::Bool(b)) => V::Bool(*b),
                 (Err(_), V::Bool(true)) => V::Bool(true),
@@ -1018,11 +1060,11 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Frame<'_, 'a>) -> R<'a> {
             }
         }
         Node::And(l, r) => {
-            let left = eval(l, env, slots).and_then(|v| v.bool());
+            let left = ev(l, env, slots).and_then(|v| v.bool());
             if left == Ok(false) {
                 return Ok(V::Bool(false));
             }
-            let right = eval(r, env, slots)?;
+            let right = ev(r, env, slots)?;
             match (left, &right) {
                 (Ok(true), V::Bool(b)) => V::Bool(*b),
                 (Err(_), V::Bool(false)) => V::Bool(false),
@@ -1035,43 +1077,43 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Frame<'_, 'a>) -> R<'a> {
                 }
             }
         }
-        Node::Not(x) => match eval(x, env, slots)? {
+        Node::Not(x) => match ev(x, env, slots)? {
             V::Bool(b) => V::Bool(!b),
             other => return Err(format!("no such overload: !_ on {}", other.type_name())),
         },
         Node::NotStrictlyFalse(x) => {
-            V::Bool(eval(x, env, slots).and_then(|v| v.bool()).unwrap_or(true))
+            V::Bool(ev(x, env, slots).and_then(|v| v.bool()).unwrap_or(true))
         }
         Node::Cond(c, t, f) => {
-            if eval(c, env, slots)?.bool()? {
-                eval(t, env, slots)?
+            if ev(c, env, slots)?.bool()? {
+                ev(t, env, slots)?
             } else {
-                eval(f, env, slots)?
+                ev(f, env, slots)?
             }
         }
         Node::Eq(l, r, want) => {
-            let l = eval(l, env, slots)?;
-            let r = eval(r, env, slots)?;
+            let l = ev(l, env, slots)?;
+            let r = ev(r, env, slots)?;
             V::Bool(equal(&l, &r) == *want)
         }
         Node::Cmp(l, r, test) => {
-            let l = eval(l, env, slots)?;
-            let r = eval(r, env, slots)?;
+            let l = ev(l, env, slots)?;
+            let r = ev(r, env, slots)?;
             V::Bool(test(compare(&l, &r)?))
         }
         Node::Arith(l, r, op) => {
-            let l = eval(l, env, slots)?;
-            let r = eval(r, env, slots)?;
+            let l = ev(l, env, slots)?;
+            let r = ev(r, env, slots)?;
             arith(l, r, *op)?
         }
-        Node::Neg(x) => match eval(x, env, slots)? {
+        Node::Neg(x) => match ev(x, env, slots)? {
             V::Int(i) => V::Int(i.checked_neg().ok_or("integer overflow")?),
             V::Float(f) => V::Float(-f),
             other => return Err(format!("no such overload: -_ on {}", other.type_name())),
         },
         Node::Index(c, k) => {
-            let c = eval(c, env, slots)?;
-            let k = eval(k, env, slots)?;
+            let c = ev(c, env, slots)?;
+            let k = ev(k, env, slots)?;
             index(env, &c, &k)?
         }
         Node::In(x, c) => match &**c {
@@ -1080,7 +1122,7 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Frame<'_, 'a>) -> R<'a> {
             // the account). Every item is evaluated, as building the list
             // would, so that an error in any is still an error.
             Node::List(items) => {
-                let x = eval(x, env, slots)?;
+                let x = ev(x, env, slots)?;
                 let mut found = false;
                 for item in items {
                     found |= equals_item(item, &x, env, slots)?;
@@ -1088,12 +1130,12 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Frame<'_, 'a>) -> R<'a> {
                 V::Bool(found)
             }
             c => {
-                let x = eval(x, env, slots)?;
-                let c = eval(c, env, slots)?;
+                let x = ev(x, env, slots)?;
+                let c = ev(c, env, slots)?;
                 V::Bool(contains(env, &c, &x)?)
             }
         },
-        Node::Matches(subject, re) => match eval(subject, env, slots)?.str() {
+        Node::Matches(subject, re) => match ev(subject, env, slots)?.str() {
             Some(s) => V::Bool(re.is_match(s)),
             None => return Err("no such overload: matches on a non-string".into()),
         },
@@ -1101,14 +1143,14 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Frame<'_, 'a>) -> R<'a> {
             // Every function takes at most three arguments: on the stack.
             let mut values: [V<'a>; 3] = [V::Null, V::Null, V::Null];
             for (value, a) in values.iter_mut().zip(args) {
-                *value = eval(a, env, slots)?;
+                *value = ev(a, env, slots)?;
             }
             call(env, *func, &values[..args.len()])?
         }
         Node::Call(func, args) => {
             let mut values = Vec::with_capacity(args.len());
             for a in args {
-                values.push(eval(a, env, slots)?);
+                values.push(ev(a, env, slots)?);
             }
             call(env, *func, &values)?
         }
@@ -1117,12 +1159,12 @@ fn eval<'a>(node: &'a Node, env: &Env<'a>, slots: &mut Frame<'_, 'a>) -> R<'a> {
             if let Some(known) = &slots.memo[*k] {
                 return known.clone();
             }
-            let value = eval(inner, env, slots);
+            let value = ev(inner, env, slots);
             slots.memo[*k] = Some(value.clone());
             value?
         }
         Node::AnyPortOpen(permissions, ports) => {
-            let permissions = eval(permissions, env, slots)?;
+            let permissions = ev(permissions, env, slots)?;
             V::Bool(view(&permissions, |d| {
                 helpers::ingress_open_to_world_on_any(d, ports)
             }))
@@ -1140,7 +1182,7 @@ fn equals_item<'a>(
 ) -> Result<bool, String> {
     if let (Node::Arith(l, r, Arith::Add), Some(whole)) = (item, x.str()) {
         if let Node::Lit(suffix @ Lit::Str(text)) = &**r {
-            let left = eval(l, env, slots)?;
+            let left = ev(l, env, slots)?;
             return Ok(match left.str() {
                 Some(prefix) => {
                     whole.len() == prefix.len() + text.len()
@@ -1152,25 +1194,50 @@ fn equals_item<'a>(
             });
         }
     }
-    Ok(equal(&eval(item, env, slots)?, x))
+    Ok(equal(&ev(item, env, slots)?, x))
 }
 
 fn comprehension<'a>(c: &'a Comprehension, env: &Env<'a>, slots: &mut Frame<'_, 'a>) -> R<'a> {
-    let init = eval(&c.init, env, slots)?;
-    let range = eval(&c.range, env, slots)?;
+    let init = ev(&c.init, env, slots)?;
+    let range = ev(&c.range, env, slots)?;
     let items = Items::of(&range)?;
     for k in c.memos.clone() {
         slots.memo[k] = None;
+    }
+    if let (Some(fold), Node::Or(_, pred) | Node::And(_, pred)) = (c.quantifier, &c.step) {
+        // `exists` / `all`: the first `true` / `false` decides; otherwise
+        // the last error, as the fold would leave it.
+        let decisive = matches!(fold, Fold::Or);
+        let mut pending: Option<String> = None;
+        for i in 0..items.len() {
+            slots[c.iter] = items.get(i);
+            match ev(pred, env, slots) {
+                Ok(V::Bool(b)) if b == decisive => return Ok(V::Bool(decisive)),
+                Ok(V::Bool(_)) => {}
+                Ok(other) => {
+                    let op = if decisive { "_||_" } else { "_&&_" };
+                    pending = Some(format!(
+                        "no such overload: {op} on bool and {}",
+                        other.type_name()
+                    ));
+                }
+                Err(e) => pending = Some(e),
+            }
+        }
+        return match pending {
+            Some(e) => Err(e),
+            None => Ok(V::Bool(!decisive)),
+        };
     }
     slots[c.accu] = init;
     let mut pending: Option<String> = None;
     for i in 0..items.len() {
         let item = items.get(i);
-        if !eval(&c.cond, env, slots)?.bool()? {
+        if !ev(&c.cond, env, slots)?.bool()? {
             break;
         }
         slots[c.iter] = item;
-        let step = eval(&c.step, env, slots);
+        let step = ev(&c.step, env, slots);
         match (step, c.fold) {
             (Err(e), Some(_)) => pending = Some(e),
             (Err(e), None) => return Err(e),
@@ -1189,7 +1256,7 @@ fn comprehension<'a>(c: &'a Comprehension, env: &Env<'a>, slots: &mut Frame<'_, 
     if let Some(e) = pending {
         return Err(e);
     }
-    eval(&c.result, env, slots)
+    ev(&c.result, env, slots)
 }
 
 /// What a comprehension iterates, without copying lists.
@@ -1866,6 +1933,18 @@ mod tests {
             "resource.props.list.exists(x, resource.props.names.exists(n, size(resource.props.names) == x && n == 'b'))",
             "resource.props.list.all(x, resource.props.names.exists(n, n == 'a' || x == resource.props.n))",
             "resource.props.empty.all(x, resource.props.missing == 1)",
+            // exists / all run as loops: what decides, and what is an error
+            "resource.props.list.exists(x, x)",
+            "resource.props.list.all(x, x)",
+            "resource.props.list.exists(x, x == 3 || x)",
+            "[1, 2].exists(x, x == 1 ? 'a' : false)",
+            "[1, 2].exists(x, x == 2 ? true : 'a')",
+            "[1, 2].all(x, x == 1 ? 'a' : false)",
+            "[1, 2].all(x, x == 2 ? true : 'a')",
+            "[1, 2].all(x, x == 1 ? true : resource.props.missing)",
+            "resource.props.obj.exists(k, k == 'n') && resource.props.obj.all(k, k != 'z')",
+            "has(resource.props.obj.k) && resource.props.policy.Statement.exists(s, s.Effect == 'Allow' && has(s.Principal))",
+            "resource.props.policy.Statement.all(s, s.Nope == 1)",
         ];
         let mut seen = Vec::new();
         for source in cases {
@@ -1892,6 +1971,31 @@ mod tests {
                 .into_iter()
                 .map(|c| count(c, wanted))
                 .sum::<usize>()
+    }
+
+    #[test]
+    fn exists_and_all_are_recognised_as_quantifiers() {
+        let quantified = |source: &str| {
+            count(
+                &compiled(source).root,
+                &|n| matches!(n, Node::Comprehension(c) if c.quantifier.is_some()),
+            )
+        };
+        assert_eq!(
+            quantified(
+                "resource.props.list.exists(x, x == 1) && resource.props.list.all(x, x > 0)"
+            ),
+            2
+        );
+        assert_eq!(quantified("resource.props.list.exists_one(x, x == 1)"), 0);
+        assert_eq!(
+            quantified("resource.props.list.map(x, x + 1).size() == 3"),
+            0
+        );
+        assert_eq!(
+            quantified("resource.props.list.filter(x, x > 1).size() == 2"),
+            0
+        );
     }
 
     #[test]
