@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use cel::objects::{Key, Map as CelMap};
 use cel::{Context, ExecutionError, Value};
+use foldhash::HashMap as FastMap;
 use plumb_model::doc::Doc;
 use plumb_model::{
     CoverageStatus, Evidence, EvidenceEntry, Finding, Resource, Snapshot, Status, Text,
@@ -73,7 +74,7 @@ pub fn evaluate_each(
 ) {
     let plan = Plan::new(checks);
     let edges = Edges::new(&snapshot.edges, plan.edges);
-    let all: Option<HashMap<&str, &str>> = plan.related.then(|| {
+    let all: Option<FastMap<&str, &str>> = plan.related.then(|| {
         snapshot
             .resources
             .iter()
@@ -556,7 +557,7 @@ fn evaluate_kind<'c>(
     // sorted by uid, so no sort over the findings is needed.
     resources.par_sort_unstable_by(|a, b| a.0.uid.cmp(&b.0.uid));
     // Accounts, regions and the kind: a few values, shared by all.
-    let mut texts: HashMap<&str, Text> = HashMap::new();
+    let mut texts: FastMap<&str, Text> = FastMap::default();
     for (r, _) in &resources {
         for v in [&r.account, &r.region, &r.kind] {
             if !texts.contains_key(v.as_str()) {
@@ -818,7 +819,7 @@ struct Shared {
 }
 
 impl Shared {
-    fn of(r: &Resource, texts: &HashMap<&str, Text>) -> Self {
+    fn of(r: &Resource, texts: &FastMap<&str, Text>) -> Self {
         let text = |v: &str| texts.get(v).cloned().unwrap_or_else(|| Text::from(v));
         Shared {
             uid: Text::from(r.uid.as_str()),

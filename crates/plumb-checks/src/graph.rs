@@ -6,8 +6,10 @@
 //! collected in the account, or an edge to a resource the snapshot does not
 //! hold, is an error with its reason, never an empty list.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
+
+use foldhash::{HashMap, HashMapExt};
 
 use plumb_model::{Coverage, CoverageStatus, Edge, Resource};
 

@@ -951,6 +951,40 @@ mod tests {
     }
 
     #[test]
+    fn keys_sharing_their_first_eight_bytes_are_found() {
+        let keys = [
+            "ip_permissions",
+            "ip_permissions_egress",
+            "ip_permissionz",
+            "ip_permi",
+            "ip_perm",
+            "ip_permissions_egress_extra_long_name",
+            "ip_permissions_egress_extra_long_namf",
+            "ip_permissions_fgress",
+            "ip_permi\u{e9}",
+        ];
+        // Looked up by bisection (the keys written in order) among many
+        // sharing their first eight bytes.
+        let mut keys = keys.to_vec();
+        keys.sort();
+        let text = format!(
+            "{{{}}}",
+            keys.iter()
+                .enumerate()
+                .map(|(i, k)| format!("\"{k}\":{i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let d = doc(&text);
+        for (i, k) in keys.iter().enumerate() {
+            let found = d.root().get(k).and_then(Ref::as_number);
+            assert_eq!(found, Some(Number::Int(i as i64)), "{k}");
+        }
+        assert!(d.root().node().flag, "the keys are in order");
+        assert!(d.root().get("ip_permissions_egres").is_none());
+    }
+
+    #[test]
     fn entries_left_out_are_absent_but_still_validated() {
         let text = r#"{"a":{"x":[1,{"q":2}]},"b":"k\"ept","c":[{"d":1}],"e":{"f":{"g":3}}}"#;
         let d = Doc::parse_keeping(text.to_string(), Some(&["b", "e", "absent"]))
