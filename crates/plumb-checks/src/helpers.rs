@@ -161,14 +161,17 @@ pub fn ingress_open_to_world_on_any<'a, D: Doc<'a>>(permissions: D, ports: &[i64
     // reading their ranges.
     items(permissions).into_iter().any(|p| {
         let protocol = field(p, "ip_protocol").and_then(text).unwrap_or("");
-        let all = protocol == "-1" || protocol.eq_ignore_ascii_case("all");
-        let covers = |port: i64| {
-            all || ((protocol == "tcp" || protocol == "udp" || protocol == "6" || protocol == "17")
-                && (port < 0 || {
-                    let from = field(p, "from_port").and_then(int).unwrap_or(0);
-                    let to = field(p, "to_port").and_then(int).unwrap_or(65535);
-                    from <= port && port <= to
-                }))
+        let covers = if protocol == "-1" || protocol.eq_ignore_ascii_case("all") {
+            !ports.is_empty()
+        } else if protocol == "tcp" || protocol == "udp" || protocol == "6" || protocol == "17" {
+            // The range read once for all the ports.
+            let from = field(p, "from_port").and_then(int).unwrap_or(0);
+            let to = field(p, "to_port").and_then(int).unwrap_or(65535);
+            ports
+                .iter()
+                .any(|port| *port < 0 || (from <= *port && *port <= to))
+        } else {
+            false
         };
         let open = |ranges: &str, key: &str| {
             field(p, ranges).is_some_and(|list| {
@@ -177,8 +180,7 @@ pub fn ingress_open_to_world_on_any<'a, D: Doc<'a>>(permissions: D, ports: &[i64
                     .any(|r| field(r, key).and_then(text).is_some_and(cidr_is_public))
             })
         };
-        ports.iter().any(|port| covers(*port))
-            && (open("ip_ranges", "cidr_ip") || open("ipv6_ranges", "cidr_ipv6"))
+        covers && (open("ip_ranges", "cidr_ip") || open("ipv6_ranges", "cidr_ipv6"))
     })
 }
 
