@@ -94,11 +94,12 @@ impl Status {
 pub type Text = Arc<str>;
 
 /// The property values that decided a finding, by path, in the check's
-/// order: kept as the text of one compact JSON object — one allocation per
-/// finding, not a copy of the resource's JSON tree — and written out as
-/// that object.
+/// order: kept as the text of one compact JSON object — not a copy of the
+/// resource's JSON tree — and written out as that object. The text is
+/// shared, not copied: the findings of a resource whose checks record one
+/// and the same path (most record one) hold one text between them.
 #[derive(Debug, Clone)]
-pub struct Evidence(Vec<u8>);
+pub struct Evidence(Arc<[u8]>);
 
 /// The same paths with the same values, whatever their order.
 impl PartialEq for Evidence {
@@ -109,50 +110,56 @@ impl PartialEq for Evidence {
 
 impl Default for Evidence {
     fn default() -> Self {
-        Evidence(b"{}".to_vec())
+        Evidence(Arc::from(&b"{}"[..]))
     }
 }
 
-impl Evidence {
-    /// An empty record with room for `bytes` of JSON text.
-    pub fn with_capacity(bytes: usize) -> Self {
-        let mut text = Vec::with_capacity(bytes.max(2));
-        text.extend_from_slice(b"{}");
-        Evidence(text)
+/// Appends `"path":value` to the text of an object, before its `}`.
+fn append(text: &mut Vec<u8>, path: &str, value: &Value) {
+    text.pop();
+    if text.len() > 1 {
+        text.push(b',');
     }
+    // Writing strings and `Value`s into a vector cannot fail.
+    let _ = serde_json::to_writer(&mut *text, path);
+    text.push(b':');
+    let _ = serde_json::to_writer(&mut *text, value);
+    text.push(b'}');
+}
 
+impl Evidence {
     /// Records `value` for `path`.
     pub fn push(&mut self, path: &str, value: &Value) {
-        self.0.pop();
-        if self.0.len() > 1 {
-            self.0.push(b',');
-        }
-        // Writing strings and `Value`s into a vector cannot fail.
-        let _ = serde_json::to_writer(&mut self.0, path);
-        self.0.push(b':');
-        let _ = serde_json::to_writer(&mut self.0, value);
-        self.0.push(b'}');
+        let mut text = self.0.to_vec();
+        append(&mut text, path, value);
+        self.0 = text.into();
     }
 
-    /// A record of `entries`, in order, in one allocation of its exact
-    /// size.
+    /// A record of `entries`, in order: the entry's own text, shared, when
+    /// there is one.
     pub fn of_entries<'e, I>(entries: I) -> Self
     where
         I: IntoIterator<Item = &'e EvidenceEntry>,
         I::IntoIter: Clone,
     {
         let entries = entries.into_iter();
-        let len = 2 + entries.clone().map(|e| e.0.len() + 1).sum::<usize>();
+        let mut rest = entries.clone();
+        if let (Some(only), None) = (rest.next(), rest.next()) {
+            return only.0.clone();
+        }
+        // Each entry is `{"path":value}`: its inside, joined.
+        let inside = |e: &'e EvidenceEntry| e.0 .0.get(1..e.0 .0.len() - 1).unwrap_or_default();
+        let len = 2 + entries.clone().map(|e| inside(e).len() + 1).sum::<usize>();
         let mut text = Vec::with_capacity(len);
         text.push(b'{');
         for (i, e) in entries.enumerate() {
             if i > 0 {
                 text.push(b',');
             }
-            text.extend_from_slice(&e.0);
+            text.extend_from_slice(inside(e));
         }
         text.push(b'}');
-        Evidence(text)
+        Evidence(text.into())
     }
 
     /// The recorded values, by path.
@@ -167,15 +174,16 @@ impl Evidence {
 
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
-        self.0 == b"{}"
+        *self.0 == *b"{}"
     }
 }
 
 /// One `path: value` of an evidence record, written as JSON text once so
-/// that every finding of a resource that records the same path copies it
-/// rather than serialising the value again.
+/// that every finding of a resource that records the same path shares it
+/// (as its whole record) or copies it rather than serialising the value
+/// again. Its text is that of the record of this one entry.
 #[derive(Debug, Clone)]
-pub struct EvidenceEntry(Vec<u8>);
+pub struct EvidenceEntry(Evidence);
 
 impl EvidenceEntry {
     /// The entry recording `value` for `path`.
@@ -183,17 +191,16 @@ impl EvidenceEntry {
         // Room for most values at once: growing the text from empty
         // reallocated it several times per entry.
         let mut text = Vec::with_capacity(path.len() + 120);
-        // Writing strings and `Value`s into a vector cannot fail.
-        let _ = serde_json::to_writer(&mut text, path);
-        text.push(b':');
-        let _ = serde_json::to_writer(&mut text, value);
-        EvidenceEntry(text)
+        text.extend_from_slice(b"{}");
+        append(&mut text, path, value);
+        EvidenceEntry(Evidence(text.into()))
     }
 
     /// The entry recording, for `path`, the JSON text `write` appends
     /// (which must be one JSON value, of about `size` bytes).
     pub fn written(path: &str, size: usize, write: impl FnOnce(&mut Vec<u8>)) -> Self {
-        let mut text = Vec::with_capacity(path.len() + 3 + size);
+        let mut text = Vec::with_capacity(path.len() + 5 + size);
+        text.push(b'{');
         if path
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
@@ -207,7 +214,8 @@ impl EvidenceEntry {
             text.push(b':');
         }
         write(&mut text);
-        EvidenceEntry(text)
+        text.push(b'}');
+        EvidenceEntry(Evidence(text.into()))
     }
 }
 
@@ -223,11 +231,11 @@ impl Serialize for Evidence {
 impl<'de> Deserialize<'de> for Evidence {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let map = Map::<String, Value>::deserialize(deserializer)?;
-        let mut evidence = Evidence::default();
+        let mut text = b"{}".to_vec();
         for (k, v) in &map {
-            evidence.push(k, v);
+            append(&mut text, k, v);
         }
-        Ok(evidence)
+        Ok(Evidence(text.into()))
     }
 }
 
@@ -309,6 +317,13 @@ mod evidence_tests {
         let built = Evidence::of_entries([&a, &b]);
         assert_eq!(built.0, pushed.0);
         assert_eq!(Evidence::of_entries([]).0, Evidence::default().0);
+        // One entry is its own record, shared rather than copied.
+        let one = Evidence::of_entries([&a]);
+        assert!(Arc::ptr_eq(&one.0, &a.0 .0));
+        assert_eq!(
+            Value::Object(one.values()),
+            json!({"props.versioning": versioning})
+        );
     }
 
     #[test]
