@@ -76,6 +76,8 @@ enum Lit {
     UInt(u64),
     Float(f64),
     Str(String),
+    /// A list of literals (an item of a list literal of lists).
+    List(Vec<Lit>),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -259,12 +261,18 @@ impl Compiler {
                     .iter()
                     .map(|e| self.node(e))
                     .collect::<Result<_, _>>()?;
-                if items.iter().all(|i| matches!(i, Node::Lit(_))) {
+                // Literals all the way down (`[["a", 1], ["b", 2]]`
+                // included): built once, here.
+                if items
+                    .iter()
+                    .all(|i| matches!(i, Node::Lit(_) | Node::Literals(_)))
+                {
                     Node::Literals(
                         items
                             .into_iter()
                             .filter_map(|i| match i {
                                 Node::Lit(l) => Some(l),
+                                Node::Literals(l) => Some(Lit::List(l)),
                                 _ => None,
                             })
                             .collect(),
@@ -663,6 +671,7 @@ fn literal(l: &Lit) -> V<'_> {
         Lit::UInt(u) => V::UInt(*u),
         Lit::Float(f) => V::Float(*f),
         Lit::Str(s) => V::Str(s),
+        Lit::List(l) => V::Literals(l),
     }
 }
 
@@ -1475,6 +1484,24 @@ fn arith<'a>(l: V<'a>, r: V<'a>, op: Arith) -> R<'a> {
 }
 
 fn index<'a>(env: &Env<'a>, c: &V<'a>, k: &V<'a>) -> R<'a> {
+    // An item of a literal list or of a document's array, without copying
+    // the list out first.
+    if let (V::Literals(_) | V::Doc(_) | V::Json(Json::Array(_)), V::Int(i)) = (c, k) {
+        let found = usize::try_from(*i).ok().and_then(|i| match c {
+            V::Literals(l) => l.get(i).map(literal),
+            V::Doc(r) if r.tag() == Tag::Array => r.elements().nth(i).map(doc),
+            V::Json(Json::Array(a)) => a.get(i).map(json),
+            _ => None,
+        });
+        match (found, c) {
+            (Some(v), _) => return Ok(v),
+            (None, V::Literals(_) | V::Json(_)) => return Err(format!("index out of bounds: {i}")),
+            (None, V::Doc(r)) if r.tag() == Tag::Array => {
+                return Err(format!("index out of bounds: {i}"))
+            }
+            _ => {}
+        }
+    }
     if let Some(items) = list(c) {
         let i = match k {
             V::Int(i) => *i,
@@ -1617,6 +1644,7 @@ impl<'v, 'a: 'v> Doc<'v> for View<'v, 'a> {
             }
             View::V(V::List(l)) => Some(l.iter().map(View::V).collect()),
             View::V(V::Literals(l)) => Some(l.iter().map(View::L).collect()),
+            View::L(Lit::List(l)) => Some(l.iter().map(View::L).collect()),
             _ => None,
         }
     }
@@ -1945,6 +1973,19 @@ mod tests {
             "resource.props.obj.exists(k, k == 'n') && resource.props.obj.all(k, k != 'z')",
             "has(resource.props.obj.k) && resource.props.policy.Statement.exists(s, s.Effect == 'Allow' && has(s.Principal))",
             "resource.props.policy.Statement.all(s, s.Nope == 1)",
+            // lists of literal lists, built once, and items read in place
+            "[['a', 1], ['abc', 2]].exists(d, d[0] == resource.props.s && d[1] == 2)",
+            "[['abc', 'x']].exists(d, d[0] == resource.props.s && d[1] + 'y' == 'xy')",
+            "[[1, 2], [3]][1][0] == 3 && size([[1, 2], [3]][0]) == 2",
+            "[[1, 2]][0][5] == 1",
+            "[[1, 2]][0][-1] == 1",
+            "[['a'], ['b']] == [['a'], ['b']] && 'a' in [['a']][0] && !(['a'] in [['b']])",
+            "resource.props.list[2] == 3 && resource.props.names[1] == 'b'",
+            "resource.props.list[-1] == 1",
+            "resource.props.list[3] == 1",
+            "resource.props.obj[0] == 1",
+            "resource.props.policy.Statement[0].Principal == '*'",
+            "ingress_open_to_world([[1]], 22) || type([[1]][0]) == list",
         ];
         let mut seen = Vec::new();
         for source in cases {
