@@ -20,6 +20,10 @@ pub struct Doc {
     /// The key nodes of every object, an object's together in document
     /// order: a sorted object's keys are searched by bisection.
     keys: Vec<u32>,
+    /// Each key's first eight bytes (as written) as a big-endian number,
+    /// zero-padded, beside [`Doc::keys`]: a bisection compares these, in a
+    /// few cache lines, and the text only of keys that share them.
+    heads: Vec<u64>,
     /// Whether any string has escapes.
     escaped: bool,
 }
@@ -60,10 +64,6 @@ struct Node {
     len: u32,
     /// Where an object's keys start in [`Doc::keys`].
     keys: u32,
-    /// An object key's first eight bytes (as written) as a big-endian
-    /// number, zero-padded: most key comparisons end there (0 for any
-    /// other value).
-    prefix: u64,
 }
 
 /// The first eight bytes of `bytes` as a big-endian number, zero-padded:
@@ -120,11 +120,13 @@ impl Doc {
         }
         let mut nodes = Vec::with_capacity(text.len() / 12 + 1);
         let mut keys = Vec::with_capacity(text.len() / 48 + 1);
+        let mut heads = Vec::with_capacity(text.len() / 48 + 1);
         Parser {
             bytes: text.as_bytes(),
             at: 0,
             nodes: &mut nodes,
             keys: &mut keys,
+            heads: &mut heads,
             pending: Vec::with_capacity(32),
             keep,
         }
@@ -135,6 +137,7 @@ impl Doc {
             text,
             nodes,
             keys,
+            heads,
             escaped,
         })
     }
@@ -304,29 +307,29 @@ impl<'d> Ref<'d> {
         if sorted {
             // Unique keys without escapes, in order: bisect, on the
             // prefixes first.
-            let keys = &self.doc.keys[n.keys as usize..(n.keys + n.len) as usize];
+            let range = n.keys as usize..(n.keys + n.len) as usize;
+            let (keys, heads) = (&self.doc.keys[range.clone()], &self.doc.heads[range]);
             let text = self.doc.text.as_bytes();
-            let nodes = &self.doc.nodes;
             let wanted = key.as_bytes();
             let head = prefix(wanted);
-            return keys
-                .binary_search_by(|&k| {
-                    let kn = &nodes[k as usize];
-                    kn.prefix.cmp(&head).then_with(|| {
-                        let found = &text[kn.start as usize..kn.end as usize];
-                        // Equal prefixes of keys that short: equal keys.
-                        if found.len() <= 8 && wanted.len() <= 8 {
-                            std::cmp::Ordering::Equal
-                        } else {
-                            found.cmp(wanted)
-                        }
-                    })
-                })
-                .ok()
-                .map(|at| Ref {
-                    doc: self.doc,
-                    i: keys[at] + 1,
-                });
+            // The keys sharing the first eight bytes are together: the
+            // first of them found by bisection, the one wanted among them.
+            let first = heads.partition_point(|h| *h < head);
+            for (at, h) in heads.iter().enumerate().skip(first) {
+                if *h != head {
+                    break;
+                }
+                let kn = &self.doc.nodes[keys[at] as usize];
+                let found = &text[kn.start as usize..kn.end as usize];
+                // Equal prefixes of keys that short: equal keys.
+                if (found.len() <= 8 && wanted.len() <= 8) || found == wanted {
+                    return Some(Ref {
+                        doc: self.doc,
+                        i: keys[at] + 1,
+                    });
+                }
+            }
+            return None;
         }
         let mut children = self.children();
         let mut found = None;
@@ -499,8 +502,10 @@ struct Parser<'t, 'n> {
     at: usize,
     nodes: &'n mut Vec<Node>,
     keys: &'n mut Vec<u32>,
-    /// Key nodes of the objects being parsed, innermost last.
-    pending: Vec<u32>,
+    heads: &'n mut Vec<u64>,
+    /// Key nodes of the objects being parsed, with their first eight
+    /// bytes, innermost last.
+    pending: Vec<(u32, u64)>,
     /// The top-level entries kept, all when `None`.
     keep: Option<&'n [&'n str]>,
 }
@@ -541,7 +546,6 @@ impl Parser<'_, '_> {
             next: 0,
             len: 0,
             keys: 0,
-            prefix: 0,
         });
         self.nodes.len() - 1
     }
@@ -734,12 +738,10 @@ impl Parser<'_, '_> {
                     }
                     let k = self.nodes.len();
                     let keys_before = self.keys.len();
-                    self.pending.push(k as u32);
                     canonical &= self.string()?;
-                    // Only keys are compared, so only keys get a prefix.
-                    let (start, end) = (self.nodes[k].start as usize, self.nodes[k].end as usize);
-                    self.nodes[k].prefix = prefix(&self.bytes[start..end]);
                     let key = self.nodes[k];
+                    let head = prefix(&self.bytes[key.start as usize..key.end as usize]);
+                    self.pending.push((k as u32, head));
                     let dropped = depth == 0
                         && self.keep.is_some_and(|keep| {
                             let raw = &self.bytes[key.start as usize..key.end as usize];
@@ -752,15 +754,15 @@ impl Parser<'_, '_> {
                         });
                     let range = (key.start as usize, key.end as usize);
                     if key.flag
-                        || last_key.is_some_and(|(head, s, e)| {
-                            head.cmp(&key.prefix)
+                        || last_key.is_some_and(|(last, s, e)| {
+                            last.cmp(&head)
                                 .then_with(|| self.bytes[s..e].cmp(&self.bytes[range.0..range.1]))
                                 != std::cmp::Ordering::Less
                         })
                     {
                         sorted = false;
                     }
-                    last_key = Some((key.prefix, range.0, range.1));
+                    last_key = Some((head, range.0, range.1));
                     canonical &= !self.space();
                     if self.bytes.get(self.at) != Some(&b':') {
                         return Err((self.at, "expected `:`"));
@@ -772,6 +774,7 @@ impl Parser<'_, '_> {
                         self.value(depth + 1)?;
                         self.nodes.truncate(k);
                         self.keys.truncate(keys_before);
+                        self.heads.truncate(keys_before);
                         self.pending.pop();
                         skipped = true;
                         canonical &= !self.space();
@@ -811,7 +814,10 @@ impl Parser<'_, '_> {
         }
         let next = self.nodes.len() as u32;
         let keys = self.keys.len() as u32;
-        self.keys.extend(self.pending.drain(mark..));
+        for (key, head) in self.pending.drain(mark..) {
+            self.keys.push(key);
+            self.heads.push(head);
+        }
         let n = &mut self.nodes[i];
         n.keys = keys;
         n.end = self.at as u32;
