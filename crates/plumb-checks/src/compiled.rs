@@ -1218,8 +1218,8 @@ fn comprehension<'a>(c: &'a Comprehension, env: &Env<'a>, slots: &mut Frame<'_, 
         // the last error, as the fold would leave it.
         let decisive = matches!(fold, Fold::Or);
         let mut pending: Option<String> = None;
-        for i in 0..items.len() {
-            slots[c.iter] = items.get(i);
+        for item in items {
+            slots[c.iter] = item;
             match ev(pred, env, slots) {
                 Ok(V::Bool(b)) if b == decisive => return Ok(V::Bool(decisive)),
                 Ok(V::Bool(_)) => {}
@@ -1240,8 +1240,7 @@ fn comprehension<'a>(c: &'a Comprehension, env: &Env<'a>, slots: &mut Frame<'_, 
     }
     slots[c.accu] = init;
     let mut pending: Option<String> = None;
-    for i in 0..items.len() {
-        let item = items.get(i);
+    for item in items {
         if !ev(&c.cond, env, slots)?.bool()? {
             break;
         }
@@ -1268,52 +1267,52 @@ fn comprehension<'a>(c: &'a Comprehension, env: &Env<'a>, slots: &mut Frame<'_, 
     ev(&c.result, env, slots)
 }
 
-/// What a comprehension iterates, without copying lists.
+/// What a comprehension iterates, in order, without copying lists.
 enum Items<'a> {
-    Json(&'a [Json]),
-    Doc(Vec<Ref<'a>>),
-    Literals(&'a [Lit]),
-    List(Rc<Vec<V<'a>>>),
-    Resources(&'a [&'a Resource]),
-    Owned(Rc<Vec<&'a Resource>>),
-    Keys(Vec<V<'a>>),
+    Json(std::slice::Iter<'a, Json>),
+    Doc(doc::Elements<'a>),
+    Literals(std::slice::Iter<'a, Lit>),
+    List(Rc<Vec<V<'a>>>, usize),
+    Resources(std::slice::Iter<'a, &'a Resource>),
+    Owned(Rc<Vec<&'a Resource>>, usize),
+    Keys(std::vec::IntoIter<V<'a>>),
 }
 
 impl<'a> Items<'a> {
     fn of(v: &V<'a>) -> Result<Self, String> {
         Ok(match v {
-            V::Json(Json::Array(a)) => Items::Json(a),
-            V::Doc(r) if r.tag() == Tag::Array => Items::Doc(r.elements().collect()),
-            V::Literals(l) => Items::Literals(l),
-            V::List(l) => Items::List(l.clone()),
-            V::Slice(rs) => Items::Resources(rs),
-            V::Resources(rs) => Items::Owned(rs.clone()),
-            other => Items::Keys(other.iter()?),
+            V::Json(Json::Array(a)) => Items::Json(a.iter()),
+            V::Doc(r) if r.tag() == Tag::Array => Items::Doc(r.elements()),
+            V::Literals(l) => Items::Literals(l.iter()),
+            V::List(l) => Items::List(l.clone(), 0),
+            V::Slice(rs) => Items::Resources(rs.iter()),
+            V::Resources(rs) => Items::Owned(rs.clone(), 0),
+            other => Items::Keys(other.iter()?.into_iter()),
         })
     }
+}
 
-    fn len(&self) -> usize {
-        match self {
-            Items::Json(a) => a.len(),
-            Items::Doc(a) => a.len(),
-            Items::Literals(l) => l.len(),
-            Items::List(l) => l.len(),
-            Items::Resources(r) => r.len(),
-            Items::Owned(r) => r.len(),
-            Items::Keys(k) => k.len(),
-        }
-    }
+impl<'a> Iterator for Items<'a> {
+    type Item = V<'a>;
 
-    fn get(&self, i: usize) -> V<'a> {
-        match self {
-            Items::Json(a) => json(&a[i]),
-            Items::Doc(a) => doc(a[i]),
-            Items::Literals(l) => literal(&l[i]),
-            Items::List(l) => l[i].clone(),
-            Items::Resources(r) => V::Resource(r[i]),
-            Items::Owned(r) => V::Resource(r[i]),
-            Items::Keys(k) => k[i].clone(),
-        }
+    fn next(&mut self) -> Option<V<'a>> {
+        Some(match self {
+            Items::Json(a) => json(a.next()?),
+            Items::Doc(a) => doc(a.next()?),
+            Items::Literals(l) => literal(l.next()?),
+            Items::List(l, at) => {
+                let item = l.get(*at)?.clone();
+                *at += 1;
+                item
+            }
+            Items::Resources(r) => V::Resource(r.next()?),
+            Items::Owned(r, at) => {
+                let item = V::Resource(r.get(*at)?);
+                *at += 1;
+                item
+            }
+            Items::Keys(k) => k.next()?,
+        })
     }
 }
 

@@ -121,17 +121,25 @@ impl Doc {
         let mut nodes = Vec::with_capacity(text.len() / 12 + 1);
         let mut keys = Vec::with_capacity(text.len() / 48 + 1);
         let mut heads = Vec::with_capacity(text.len() / 48 + 1);
-        Parser {
+        thread_local! {
+            /// The parser's stack of keys, reused from one document to the
+            /// next rather than allocated for each.
+            static PENDING: std::cell::Cell<Vec<(u32, u64)>> = const { std::cell::Cell::new(Vec::new()) };
+        }
+        let mut pending = PENDING.take();
+        pending.clear();
+        let mut parser = Parser {
             bytes: text.as_bytes(),
             at: 0,
             nodes: &mut nodes,
             keys: &mut keys,
             heads: &mut heads,
-            pending: Vec::with_capacity(32),
+            pending,
             keep,
-        }
-        .document()
-        .map_err(|(at, message)| error_at(&text, at, message))?;
+        };
+        let parsed = parser.document();
+        PENDING.set(std::mem::take(&mut parser.pending));
+        parsed.map_err(|(at, message)| error_at(&text, at, message))?;
         let escaped = nodes.iter().any(|n| n.tag == Tag::String && n.flag);
         Ok(Doc {
             text,
@@ -265,9 +273,12 @@ impl<'d> Ref<'d> {
     }
 
     /// An array's elements; nothing for anything else.
-    pub fn elements(self) -> impl Iterator<Item = Ref<'d>> {
-        let array = self.tag() == Tag::Array;
-        self.children().filter(move |_| array)
+    pub fn elements(self) -> Elements<'d> {
+        let mut children = self.children();
+        if self.tag() != Tag::Array {
+            children.left = 0;
+        }
+        Elements(children)
     }
 
     /// An object's entries in key order, as `serde_json` iterates them (a
@@ -416,6 +427,24 @@ struct Children<'d> {
     next: u32,
     left: u32,
 }
+
+/// The elements of an array, in order ([`Ref::elements`]).
+pub struct Elements<'d>(Children<'d>);
+
+impl<'d> Iterator for Elements<'d> {
+    type Item = Ref<'d>;
+
+    fn next(&mut self) -> Option<Ref<'d>> {
+        self.0.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.0.left as usize;
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for Elements<'_> {}
 
 impl<'d> Iterator for Children<'d> {
     type Item = Ref<'d>;

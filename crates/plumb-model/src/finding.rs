@@ -199,7 +199,33 @@ impl EvidenceEntry {
     /// The entry recording, for `path`, the JSON text `write` appends
     /// (which must be one JSON value, of about `size` bytes).
     pub fn written(path: &str, size: usize, write: impl FnOnce(&mut Vec<u8>)) -> Self {
-        let mut text = Vec::with_capacity(path.len() + 5 + size);
+        thread_local! {
+            /// Where entries are written before they are shared: one
+            /// allocation per entry (the shared text), not two.
+            static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut text) => {
+                text.clear();
+                let entry = EvidenceEntry::write_into(&mut text, path, size, write);
+                // Not kept at the size of an unusually large value.
+                if text.capacity() > 1 << 20 {
+                    *text = Vec::new();
+                }
+                entry
+            }
+            // Only if `write` itself wrote an entry: a buffer of its own.
+            Err(_) => EvidenceEntry::write_into(&mut Vec::new(), path, size, write),
+        })
+    }
+
+    fn write_into(
+        text: &mut Vec<u8>,
+        path: &str,
+        size: usize,
+        write: impl FnOnce(&mut Vec<u8>),
+    ) -> Self {
+        text.reserve(path.len() + 5 + size);
         text.push(b'{');
         if path
             .bytes()
@@ -210,12 +236,12 @@ impl EvidenceEntry {
             text.extend_from_slice(path.as_bytes());
             text.extend_from_slice(b"\":");
         } else {
-            let _ = serde_json::to_writer(&mut text, path);
+            let _ = serde_json::to_writer(&mut *text, path);
             text.push(b':');
         }
-        write(&mut text);
+        write(text);
         text.push(b'}');
-        EvidenceEntry(Evidence(text.into()))
+        EvidenceEntry(Evidence(Arc::from(text.as_slice())))
     }
 }
 
