@@ -481,6 +481,45 @@ impl Compiler {
     }
 }
 
+/// The nodes directly below `$node`, borrowed with `$borrow` (`&` or
+/// `&mut`; `$iter` iterates a vector so): one listing for both.
+macro_rules! children {
+    ($node:expr, $iter:ident, $($borrow:tt)+) => {
+        match $node {
+            Node::Lit(_) | Node::Type(_) | Node::Var(_) | Node::Path(..) | Node::Literals(_) => {
+                Vec::new()
+            }
+            Node::Select(x, ..)
+            | Node::Not(x)
+            | Node::NotStrictlyFalse(x)
+            | Node::Neg(x)
+            | Node::Matches(x, _)
+            | Node::Memo(_, x)
+            | Node::AnyPortOpen(x, _) => vec![x],
+            Node::And(l, r)
+            | Node::Or(l, r)
+            | Node::Eq(l, r, _)
+            | Node::Cmp(l, r, _)
+            | Node::Arith(l, r, _)
+            | Node::Index(l, r)
+            | Node::In(l, r) => vec![l, r],
+            Node::Cond(c, t, f) => vec![c, t, f],
+            Node::List(items) | Node::Call(_, items) => items.$iter().collect(),
+            Node::Map(entries) => entries.$iter().flat_map(|(k, v)| [k, v]).collect(),
+            Node::Comprehension(c) => {
+                let c = $($borrow)+ **c;
+                vec![
+                    $($borrow)+ c.range,
+                    $($borrow)+ c.init,
+                    $($borrow)+ c.cond,
+                    $($borrow)+ c.step,
+                    $($borrow)+ c.result,
+                ]
+            }
+        }
+    };
+}
+
 impl Node {
     /// The slots of the variables the node reads and does not bind.
     fn free(&self, out: &mut BTreeSet<usize>) {
@@ -509,65 +548,12 @@ impl Node {
 
     /// The nodes directly below this one.
     fn children(&self) -> Vec<&Node> {
-        match self {
-            Node::Lit(_) | Node::Type(_) | Node::Var(_) | Node::Path(..) | Node::Literals(_) => {
-                Vec::new()
-            }
-            Node::Select(x, ..)
-            | Node::Not(x)
-            | Node::NotStrictlyFalse(x)
-            | Node::Neg(x)
-            | Node::Matches(x, _)
-            | Node::Memo(_, x)
-            | Node::AnyPortOpen(x, _) => vec![x],
-            Node::And(l, r)
-            | Node::Or(l, r)
-            | Node::Eq(l, r, _)
-            | Node::Cmp(l, r, _)
-            | Node::Arith(l, r, _)
-            | Node::Index(l, r)
-            | Node::In(l, r) => vec![l, r],
-            Node::Cond(c, t, f) => vec![c, t, f],
-            Node::List(items) | Node::Call(_, items) => items.iter().collect(),
-            Node::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
-            Node::Comprehension(c) => vec![&c.range, &c.init, &c.cond, &c.step, &c.result],
-        }
+        children!(self, iter, &)
     }
 
     /// [`Node::children`], to change them.
     fn children_mut(&mut self) -> Vec<&mut Node> {
-        match self {
-            Node::Lit(_) | Node::Type(_) | Node::Var(_) | Node::Path(..) | Node::Literals(_) => {
-                Vec::new()
-            }
-            Node::Select(x, ..)
-            | Node::Not(x)
-            | Node::NotStrictlyFalse(x)
-            | Node::Neg(x)
-            | Node::Matches(x, _)
-            | Node::Memo(_, x)
-            | Node::AnyPortOpen(x, _) => vec![x],
-            Node::And(l, r)
-            | Node::Or(l, r)
-            | Node::Eq(l, r, _)
-            | Node::Cmp(l, r, _)
-            | Node::Arith(l, r, _)
-            | Node::Index(l, r)
-            | Node::In(l, r) => vec![l, r],
-            Node::Cond(c, t, f) => vec![c, t, f],
-            Node::List(items) | Node::Call(_, items) => items.iter_mut().collect(),
-            Node::Map(entries) => entries.iter_mut().flat_map(|(k, v)| [k, v]).collect(),
-            Node::Comprehension(c) => {
-                let c = &mut **c;
-                vec![
-                    &mut c.range,
-                    &mut c.init,
-                    &mut c.cond,
-                    &mut c.step,
-                    &mut c.result,
-                ]
-            }
-        }
+        children!(self, iter_mut, &mut)
     }
 }
 
