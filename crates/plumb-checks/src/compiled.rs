@@ -828,23 +828,38 @@ impl Compiled {
     /// Evaluates the condition on `resource`: `Ok(bool)` or why it could
     /// not be decided.
     pub(crate) fn run<'a>(&'a self, env: &Env<'a>, resource: &'a Resource) -> Result<bool, String> {
-        // Most conditions need a handful of variables: keep them on the stack.
-        let mut small: [V<'a>; 8] = std::array::from_fn(|_| V::Null);
-        let mut large: Vec<V<'a>>;
-        let vars: &mut [V<'a>] = if self.slots <= small.len() {
-            &mut small
-        } else {
-            large = vec![V::Null; self.slots];
-            &mut large
-        };
-        let mut few: [Option<R<'a>>; 4] = std::array::from_fn(|_| None);
-        let mut many: Vec<Option<R<'a>>>;
-        let memo: &mut [Option<R<'a>>] = if self.memos <= few.len() {
-            &mut few
-        } else {
-            many = vec![None; self.memos];
-            &mut many
-        };
+        // On the stack, in arrays of the size needed: most conditions have
+        // one variable and nothing to remember, and every slot of the
+        // arrays is written and dropped on each run.
+        match (self.slots, self.memos) {
+            (..=1, 0) => self.run_in::<1, 0>(env, resource),
+            (..=4, ..=2) => self.run_in::<4, 2>(env, resource),
+            (..=12, ..=6) => self.run_in::<12, 6>(env, resource),
+            _ => {
+                let mut vars = vec![V::Null; self.slots.max(1)];
+                let mut memo = vec![None; self.memos];
+                self.run_on(env, resource, &mut vars, &mut memo)
+            }
+        }
+    }
+
+    fn run_in<'a, const VARS: usize, const MEMOS: usize>(
+        &'a self,
+        env: &Env<'a>,
+        resource: &'a Resource,
+    ) -> Result<bool, String> {
+        let mut vars: [V<'a>; VARS] = std::array::from_fn(|_| V::Null);
+        let mut memo: [Option<R<'a>>; MEMOS] = std::array::from_fn(|_| None);
+        self.run_on(env, resource, &mut vars, &mut memo)
+    }
+
+    fn run_on<'a>(
+        &'a self,
+        env: &Env<'a>,
+        resource: &'a Resource,
+        vars: &mut [V<'a>],
+        memo: &mut [Option<R<'a>>],
+    ) -> Result<bool, String> {
         vars[0] = V::Resource(resource);
         let mut frame = Frame { vars, memo };
         match eval(&self.root, env, &mut frame)? {
