@@ -578,11 +578,10 @@ pub(crate) fn resource_from_row(
     account: String,
     region: String,
     name: String,
-    tags: Value,
+    tags: std::collections::BTreeMap<String, String>,
     created_at: Option<chrono::DateTime<chrono::Utc>>,
     props: Value,
 ) -> Result<Resource, StoreError> {
-    let tags = serde_json::from_value(tags).map_err(|e| corrupt(format!("tags of {uid}"), e))?;
     if !props.is_object() {
         return Err(corrupt(format!("props of {uid}"), "not a JSON object"));
     }

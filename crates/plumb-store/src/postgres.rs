@@ -131,14 +131,17 @@ impl PostgresStore {
     fn read_resources(&mut self, rows: Vec<postgres::Row>) -> Result<Vec<Resource>, StoreError> {
         rows.into_iter()
             .map(|r| {
+                let uid: String = r.get(0);
+                let tags = serde_json::from_value(r.get::<_, Value>(6))
+                    .map_err(|e| corrupt(format!("tags of {uid}"), e))?;
                 resource_from_row(
-                    r.get(0),
+                    uid,
                     r.get(1),
                     r.get(2),
                     r.get(3),
                     r.get(4),
                     r.get(5),
-                    r.get::<_, Value>(6),
+                    tags,
                     r.get::<_, Option<DateTime<Utc>>>(7),
                     r.get::<_, Value>(8),
                 )

@@ -201,7 +201,9 @@ impl SqliteStore {
                     columns_of(text, columns)?;
                 let owned = |c: Option<&str>| c.unwrap_or_default().to_string();
                 let uid = owned(uid);
-                let tags: Value = serde_json::from_str(tags.unwrap_or_default())
+                // Straight into the map a resource keeps, not through a
+                // `Value` first.
+                let tags = serde_json::from_str(tags.unwrap_or_default())
                     .map_err(|e| corrupt(format!("tags of {uid}"), e))?;
                 let (props, kept) = props(&uid, text.unwrap_or_default())?;
                 let created = created.map(|c| parse_time(c, "created_at")).transpose()?;

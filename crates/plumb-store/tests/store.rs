@@ -461,6 +461,19 @@ fn corrupt_stored_props_are_an_error_not_a_panic() {
         e.to_string().contains("props of arn:aws:test:::c/0") && e.to_string().contains("line 1"),
         "{e}"
     );
+    // Tags that are not a map of strings, the same.
+    for tags in ["[", r#"{"team": 1}"#] {
+        conn.execute(
+            "UPDATE resources SET props = '{}', tags = ?1 WHERE uid = 'arn:aws:test:::c/0'",
+            [tags],
+        )
+        .unwrap();
+        let e = store.load(SnapshotRef::Id(id)).unwrap_err();
+        assert!(
+            e.to_string().contains("tags of arn:aws:test:::c/0"),
+            "{tags}: {e}"
+        );
+    }
 }
 
 #[test]
