@@ -570,70 +570,72 @@ fn evaluate_kind<'c>(
     }
     // In chunks, so that a kind's findings are handed on, not all held.
     for chunk in resources.chunks(CHUNK) {
-        let per_resource: Vec<Vec<(usize, Finding)>> = chunk
-            .par_iter()
-            .map(|&(r, props)| {
-                let shared = Shared::of(r, &texts);
-                let env = Env {
-                    subject: props.map(|props| (r, props)),
-                    ..env
-                };
-                let judged = (r, props);
-                let mut entries = EvidenceEntries::default();
-                // The interpreter's scope, built for the first check that needs
-                // it and shared by the rest of the kind.
-                let mut scope: Option<Context> = None;
-                let mut out = Vec::with_capacity(kind_checks.len());
-                for (i, c) in kind_checks.iter().enumerate() {
-                    let found = if compiled(c) {
-                        let Some((condition, applies_when)) = &c.compiled else {
-                            continue;
-                        };
-                        evaluate_one(c, judged, &shared, &mut entries, |part| match part {
-                            Part::AppliesWhen => applies_when.as_ref().map(|a| a.run(&env, r)),
-                            Part::Condition => Some(condition.run(&env, r)),
-                        })
-                    } else {
-                        let Some(root) = &root else { continue };
-                        let scope = scope.get_or_insert_with(|| {
-                            let mut value = resource_value(r);
-                            if env.edges {
-                                value = with_edges(value, graph, &r.uid);
-                            }
-                            let mut scope = root.new_inner_scope();
-                            scope.add_variable_from_value("resource", value);
-                            scope
-                        });
-                        evaluate_one(c, judged, &shared, &mut entries, |part| {
-                            let program = match part {
-                                Part::AppliesWhen => c.applies_when.as_ref()?,
-                                Part::Condition => &c.condition,
-                            };
-                            Some(match program.execute(scope) {
-                                Ok(Value::Bool(b)) => Ok(b),
-                                Ok(other) => Err(format!("gave {other:?}, not a boolean")),
-                                Err(e) => Err(e.to_string()),
-                            })
-                        })
+        // Each part of the chunk fills one vector per check, allocated
+        // once at the part's size: a finding is written where it stays
+        // until it is handed on, not sorted into per-check vectors after.
+        let mut parts: Vec<Vec<Vec<Finding>>> = chunk
+            .par_chunks(PART)
+            .map(|part| {
+                let mut by_check: Vec<Vec<Finding>> = kind_checks
+                    .iter()
+                    .map(|_| Vec::with_capacity(part.len()))
+                    .collect();
+                for &(r, props) in part {
+                    let shared = Shared::of(r, &texts);
+                    let env = Env {
+                        subject: props.map(|props| (r, props)),
+                        ..env
                     };
-                    out.extend(found.map(|f| (i, f)));
+                    let judged = (r, props);
+                    let mut entries = EvidenceEntries::default();
+                    // The interpreter's scope, built for the first check that needs
+                    // it and shared by the rest of the kind.
+                    let mut scope: Option<Context> = None;
+                    for (i, c) in kind_checks.iter().enumerate() {
+                        let found = if compiled(c) {
+                            let Some((condition, applies_when)) = &c.compiled else {
+                                continue;
+                            };
+                            evaluate_one(c, judged, &shared, &mut entries, |part| match part {
+                                Part::AppliesWhen => applies_when.as_ref().map(|a| a.run(&env, r)),
+                                Part::Condition => Some(condition.run(&env, r)),
+                            })
+                        } else {
+                            let Some(root) = &root else { continue };
+                            let scope = scope.get_or_insert_with(|| {
+                                let mut value = resource_value(r);
+                                if env.edges {
+                                    value = with_edges(value, graph, &r.uid);
+                                }
+                                let mut scope = root.new_inner_scope();
+                                scope.add_variable_from_value("resource", value);
+                                scope
+                            });
+                            evaluate_one(c, judged, &shared, &mut entries, |part| {
+                                let program = match part {
+                                    Part::AppliesWhen => c.applies_when.as_ref()?,
+                                    Part::Condition => &c.condition,
+                                };
+                                Some(match program.execute(scope) {
+                                    Ok(Value::Bool(b)) => Ok(b),
+                                    Ok(other) => Err(format!("gave {other:?}, not a boolean")),
+                                    Err(e) => Err(e.to_string()),
+                                })
+                            })
+                        };
+                        by_check[i].extend(found);
+                    }
                 }
-                out
+                by_check
             })
             .collect();
-        // Each bucket allocated once at its size: grown one push at a
-        // time, the findings were copied again at every doubling.
-        let mut sizes = vec![0usize; kind_checks.len()];
-        for (i, _) in per_resource.iter().flatten() {
-            sizes[*i] += 1;
-        }
-        let mut buckets: Vec<Vec<Finding>> = sizes.into_iter().map(Vec::with_capacity).collect();
-        for (i, f) in per_resource.into_iter().flatten() {
-            buckets[i].push(f);
-        }
-        for (c, bucket) in kind_checks.iter().zip(buckets) {
-            if !bucket.is_empty() {
-                sink(c, bucket);
+        // Each check's findings part by part, in resource-uid order.
+        for (i, c) in kind_checks.iter().enumerate() {
+            for part in &mut parts {
+                let found = std::mem::take(&mut part[i]);
+                if !found.is_empty() {
+                    sink(c, found);
+                }
             }
         }
     }
@@ -655,6 +657,10 @@ fn emit_coverage_errors(
 
 /// Resources evaluated between two hand-overs of findings.
 const CHUNK: usize = 8192;
+
+/// Resources one job of the evaluating pool judges, writing their findings
+/// into vectors of this size.
+const PART: usize = 256;
 
 /// The two expressions of a check.
 enum Part {
