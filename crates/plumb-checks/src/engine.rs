@@ -869,13 +869,35 @@ fn finding(
     }
 }
 
+/// What a resource's collection could not read, for an error's reason:
+/// each failed call with the first line of its error, cut at
+/// [`GAP_MESSAGE`] characters. The SDK's errors can run to a screen each;
+/// the whole of them stays in the resource's `_errors`, which `plumb
+/// inventory show` prints.
 fn gaps_text(r: &Resource) -> String {
     let gaps = r.gaps();
     if gaps.is_empty() {
         return String::new();
     }
-    let list: Vec<String> = gaps.iter().map(|(op, e)| format!("{op}: {e}")).collect();
+    let list: Vec<String> = gaps
+        .iter()
+        .map(|(op, e)| format!("{op}: {}", brief(e)))
+        .collect();
     format!(" (not collected: {})", list.join("; "))
+}
+
+/// Characters of a failed call's error a reason quotes.
+const GAP_MESSAGE: usize = 160;
+
+/// The first line of `message`, cut at [`GAP_MESSAGE`] characters (`…`
+/// marks a cut).
+fn brief(message: &str) -> std::borrow::Cow<'_, str> {
+    let line = message.lines().next().unwrap_or_default();
+    match line.char_indices().nth(GAP_MESSAGE) {
+        Some((at, _)) => format!("{}…", &line[..at]).into(),
+        None if line.len() < message.trim_end().len() => format!("{line}…").into(),
+        None => line.into(),
+    }
 }
 
 /// One check on one resource: `None` when it does not apply. `decide`
@@ -1085,4 +1107,56 @@ pub fn render_remediation(check: &Check, r: &Resource) -> String {
 /// absent value renders as `<path>` so the gap is visible.
 pub fn render(template: &str, r: &Resource) -> String {
     Template::parse(template).render(r, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_errors(errors: serde_json::Value) -> Resource {
+        serde_json::from_value(serde_json::json!({
+            "uid": "arn:aws:s3:::b", "kind": "aws_s3_bucket", "provider": "aws",
+            "account": "111122223333", "region": "us-east-1", "name": "b",
+            "props": {"_errors": errors}
+        }))
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn reasons_quote_each_gap_briefly() {
+        let long = format!(
+            "Unknown (account:GetContactInformation): {}",
+            "x".repeat(500)
+        );
+        let r = with_errors(serde_json::json!({
+            "get_bucket_policy": "AccessDenied (s3:GetBucketPolicy): not authorised",
+            "get_contact_information": long,
+            "region:eu-west-1": "region settings incomplete:\n{\"list_analyzers\": \"NotImplemented\"}",
+        }));
+        let text = gaps_text(&r);
+        // Short errors whole, every call named, long ones cut and marked.
+        assert!(
+            text.contains("get_bucket_policy: AccessDenied (s3:GetBucketPolicy): not authorised;"),
+            "{text}"
+        );
+        let cut = format!(
+            "get_contact_information: Unknown (account:GetContactInformation): {}…;",
+            "x".repeat(GAP_MESSAGE - "Unknown (account:GetContactInformation): ".len())
+        );
+        assert!(text.contains(&cut), "{text}");
+        assert!(
+            text.contains("region:eu-west-1: region settings incomplete:…)"),
+            "{text}"
+        );
+        assert!(
+            text.starts_with(" (not collected: ") && text.len() < 500,
+            "{text}"
+        );
+        assert_eq!(gaps_text(&with_errors(serde_json::json!({}))), "");
+        // Cut on a character, not a byte.
+        assert_eq!(
+            brief(&"é".repeat(GAP_MESSAGE + 1)),
+            "é".repeat(GAP_MESSAGE) + "…"
+        );
+    }
 }
