@@ -329,6 +329,21 @@ fn columns_of(
 const RESOURCE_COLUMNS: &str =
     "uid, kind, provider, account, region, name, tags, created_at, props";
 
+/// The query of a page of one kind's resources in uid order (arguments:
+/// snapshot, kind, the uid to start after, the page size), with the last
+/// two as it binds them.
+fn page_query(after: Option<&str>, limit: usize) -> (String, &str, i64) {
+    let sql = format!(
+        "SELECT {RESOURCE_COLUMNS} FROM resources
+          WHERE snapshot_id = ?1 AND kind = ?2 AND uid > ?3 ORDER BY uid LIMIT ?4"
+    );
+    (
+        sql,
+        after.unwrap_or(""),
+        i64::try_from(limit).unwrap_or(i64::MAX),
+    )
+}
+
 fn sqlite_err(path: &Path, source: rusqlite::Error) -> StoreError {
     StoreError::Sqlite {
         path: path.display().to_string(),
@@ -538,12 +553,7 @@ impl Store for SqliteStore {
         limit: usize,
         props: Option<&[&str]>,
     ) -> Result<Vec<plumb_model::Resource>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let after = after.unwrap_or("");
-        let sql = format!(
-            "SELECT {RESOURCE_COLUMNS} FROM resources
-              WHERE snapshot_id = ?1 AND kind = ?2 AND uid > ?3 ORDER BY uid LIMIT ?4"
-        );
+        let (sql, after, limit) = page_query(after, limit);
         self.read_resources_with_props(&sql, &[&snapshot, &kind, &after, &limit], props)
     }
 
@@ -555,12 +565,7 @@ impl Store for SqliteStore {
         limit: usize,
         props: Option<&[&str]>,
     ) -> Result<Option<Vec<(plumb_model::Resource, Doc)>>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let after = after.unwrap_or("");
-        let sql = format!(
-            "SELECT {RESOURCE_COLUMNS} FROM resources
-              WHERE snapshot_id = ?1 AND kind = ?2 AND uid > ?3 ORDER BY uid LIMIT ?4"
-        );
+        let (sql, after, limit) = page_query(after, limit);
         self.read_resource_docs(&sql, &[&snapshot, &kind, &after, &limit], props)
             .map(Some)
     }
