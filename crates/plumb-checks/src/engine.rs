@@ -568,6 +568,7 @@ fn evaluate_kind<'c>(
             }
         }
     }
+    let paths = EvidencePaths::new(kind_checks);
     // In chunks, so that a kind's findings are handed on, not all held.
     for chunk in resources.chunks(CHUNK) {
         // Each part of the chunk fills one vector per check, allocated
@@ -580,6 +581,7 @@ fn evaluate_kind<'c>(
                     .iter()
                     .map(|_| Vec::with_capacity(part.len()))
                     .collect();
+                let mut entries = EvidenceEntries::new(&paths);
                 for &(r, props) in part {
                     let shared = Shared::of(r, &texts);
                     let env = Env {
@@ -587,7 +589,7 @@ fn evaluate_kind<'c>(
                         ..env
                     };
                     let judged = (r, props);
-                    let mut entries = EvidenceEntries::default();
+                    entries.clear();
                     // The interpreter's scope, built for the first check that needs
                     // it and shared by the rest of the kind.
                     let mut scope: Option<Context> = None;
@@ -596,7 +598,7 @@ fn evaluate_kind<'c>(
                             let Some((condition, applies_when)) = &c.compiled else {
                                 continue;
                             };
-                            evaluate_one(c, judged, &shared, &mut entries, |part| match part {
+                            evaluate_one(c, i, judged, &shared, &mut entries, |part| match part {
                                 Part::AppliesWhen => applies_when.as_ref().map(|a| a.run(&env, r)),
                                 Part::Condition => Some(condition.run(&env, r)),
                             })
@@ -611,7 +613,7 @@ fn evaluate_kind<'c>(
                                 scope.add_variable_from_value("resource", value);
                                 scope
                             });
-                            evaluate_one(c, judged, &shared, &mut entries, |part| {
+                            evaluate_one(c, i, judged, &shared, &mut entries, |part| {
                                 let program = match part {
                                     Part::AppliesWhen => c.applies_when.as_ref()?,
                                     Part::Condition => &c.condition,
@@ -900,13 +902,15 @@ fn brief(message: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// One check on one resource: `None` when it does not apply. `decide`
-/// evaluates a part of the check (`None` when the check has no such part).
-fn evaluate_one<'c>(
-    check: &'c Check,
+/// One check (the `at`-th of its kind) on one resource: `None` when it
+/// does not apply. `decide` evaluates a part of the check (`None` when the
+/// check has no such part).
+fn evaluate_one(
+    check: &Check,
+    at: usize,
     judged: Judged<'_>,
     shared: &Shared,
-    entries: &mut EvidenceEntries<'c>,
+    entries: &mut EvidenceEntries<'_, '_>,
     mut decide: impl FnMut(Part) -> Option<Result<bool, String>>,
 ) -> Option<Finding> {
     let r = judged.0;
@@ -925,7 +929,7 @@ fn evaluate_one<'c>(
             ));
         }
     }
-    let (evidence, missing) = entries.evidence(check, judged);
+    let (evidence, missing) = entries.evidence(at, judged);
     if !missing.is_empty() {
         let reason = format!(
             "evidence not collected: {}{}",
@@ -959,40 +963,78 @@ fn evaluate_one<'c>(
     Some(finding(check, judged, shared, status, evidence, reason))
 }
 
-/// The evidence entries of one resource, by path: each written once,
-/// however many of the resource's checks record it (the security group
-/// checks all record `props.ip_permissions`, the bucket policy checks
-/// `props.policy`). `None` for a path whose top-level prop is absent (not
-/// collected).
-#[derive(Default)]
-struct EvidenceEntries<'c> {
-    by_path: Vec<(&'c str, Option<EvidenceEntry>)>,
+/// The evidence paths of a kind's checks, each once, and for each check the
+/// places of its paths among them: a resource's entries are then found by
+/// place, not by comparing paths.
+struct EvidencePaths<'c> {
+    paths: Vec<(&'c str, &'c [String])>,
+    of_check: Vec<Vec<usize>>,
 }
 
-impl<'c> EvidenceEntries<'c> {
-    /// The check's evidence, and its paths whose top-level prop is absent.
-    fn evidence(&mut self, check: &'c Check, r: Judged<'_>) -> (Evidence, Vec<String>) {
+impl<'c> EvidencePaths<'c> {
+    fn new(kind_checks: &[&'c Check]) -> Self {
+        let mut paths: Vec<(&'c str, &'c [String])> = Vec::new();
+        let of_check = kind_checks
+            .iter()
+            .map(|c| {
+                c.evidence_paths
+                    .iter()
+                    .map(
+                        |(path, parts)| match paths.iter().position(|(p, _)| *p == &**path) {
+                            Some(at) => at,
+                            None => {
+                                paths.push((path, parts));
+                                paths.len() - 1
+                            }
+                        },
+                    )
+                    .collect()
+            })
+            .collect();
+        EvidencePaths { paths, of_check }
+    }
+}
+
+/// The evidence entries of one resource, by place in its kind's
+/// [`EvidencePaths`]: each written once, however many of the resource's
+/// checks record it (the security group checks all record
+/// `props.ip_permissions`, the bucket policy checks `props.policy`).
+/// `Some(None)` for a path whose top-level prop is absent (not collected),
+/// `None` for one not read yet.
+struct EvidenceEntries<'p, 'c> {
+    paths: &'p EvidencePaths<'c>,
+    entries: Vec<Option<Option<EvidenceEntry>>>,
+}
+
+impl<'p, 'c> EvidenceEntries<'p, 'c> {
+    fn new(paths: &'p EvidencePaths<'c>) -> Self {
+        EvidenceEntries {
+            paths,
+            entries: vec![None; paths.paths.len()],
+        }
+    }
+
+    /// Forgets the entries of the last resource.
+    fn clear(&mut self) {
+        self.entries.iter_mut().for_each(|e| *e = None);
+    }
+
+    /// The evidence of the `check`-th check of the kind, and its paths
+    /// whose top-level prop is absent.
+    fn evidence(&mut self, check: usize, r: Judged<'_>) -> (Evidence, Vec<String>) {
+        let places = &self.paths.of_check[check];
         let mut missing = Vec::new();
-        for (path, parts) in &check.evidence_paths {
-            let known = match self.by_path.iter().find(|(p, _)| *p == &**path) {
-                Some((_, entry)) => entry.is_some(),
-                None => {
-                    let entry = entry(path, parts, r);
-                    let known = entry.is_some();
-                    self.by_path.push((path, entry));
-                    known
-                }
-            };
-            if !known {
+        for &at in places {
+            let (path, parts) = self.paths.paths[at];
+            let entry = self.entries[at].get_or_insert_with(|| entry(path, parts, r));
+            if entry.is_none() {
                 missing.push(path.to_string());
             }
         }
-        let found = check.evidence_paths.iter().filter_map(|(path, _)| {
-            self.by_path
-                .iter()
-                .find(|(p, _)| *p == &**path)
-                .and_then(|(_, entry)| entry.as_ref())
-        });
+        let entries = &self.entries;
+        let found = places
+            .iter()
+            .filter_map(|&at| entries[at].as_ref().and_then(Option::as_ref));
         (Evidence::of_entries(found), missing)
     }
 }
