@@ -290,6 +290,14 @@ pub fn evaluate_from<S: Source>(
         // decided, nor the evaluating threads for a page read slowly.
         let mut evaluating: std::collections::VecDeque<Evaluating<'_, '_>> =
             std::collections::VecDeque::new();
+        // Kinds of one page whose checks read other kinds whole (the
+        // account and region checks: few resources, each judged against
+        // thousands): evaluated beside the pages, not in their window, so
+        // that the pages after them do not wait for them; handed on when
+        // done. Such a job holds all of its kind's findings and then its
+        // coverage errors, and a check is of one kind: each check's
+        // findings stay in order.
+        let mut aside: Vec<Evaluating<'_, '_>> = Vec::new();
         for (kind, kind_checks) in &plan.by_kind {
             let account_kinds: BTreeSet<&str> = kind_checks
                 .iter()
@@ -331,6 +339,7 @@ pub fn evaluate_from<S: Source>(
                     .all(|c| c.compiled.is_some() && !c.needs_kinds.iter().any(|k| k == kind));
             let mut after: Option<String> = None;
             loop {
+                let first = after.is_none();
                 let read_docs = if as_docs {
                     source.page_docs(kind, after.as_deref(), page_size, props.as_deref())?
                 } else {
@@ -356,12 +365,20 @@ pub fn evaluate_from<S: Source>(
                     None => Vec::new(),
                 };
                 // The oldest pages' findings, to make room for this one;
-                // all of them before a kind's coverage errors.
-                let room = if page.is_empty() { 0 } else { IN_FLIGHT - 1 };
+                // all of them before the coverage errors of a kind whose
+                // pages they may be (a kind of no resources has none).
+                let room = match (page.is_empty(), first) {
+                    (false, _) => IN_FLIGHT - 1,
+                    (true, false) => 0,
+                    (true, true) => usize::MAX,
+                };
                 while evaluating.len() > room {
                     if let Some(done) = evaluating.pop_front() {
                         hand_on(done, meta, &mut sink);
                     }
+                }
+                while let Some(at) = aside.iter().position(|e| e.handle.is_finished()) {
+                    hand_on(aside.swap_remove(at), meta, &mut sink);
                 }
                 if page.is_empty() {
                     emit_coverage_errors(kind_checks, meta, &mut sink);
@@ -404,16 +421,21 @@ pub fn evaluate_from<S: Source>(
                 });
                 // The last page of a kind carries its coverage errors, handed
                 // on after its findings while the next kind is read.
-                evaluating.push_back(Evaluating {
+                let job = Evaluating {
                     handle,
                     then_coverage_of: last.then_some(kind_checks.as_slice()),
-                });
+                };
+                if first && last && !account_kinds.is_empty() {
+                    aside.push(job);
+                } else {
+                    evaluating.push_back(job);
+                }
                 if last {
                     break;
                 }
             }
         }
-        while let Some(done) = evaluating.pop_front() {
+        for done in evaluating.into_iter().chain(aside) {
             hand_on(done, meta, &mut sink);
         }
         Ok(())

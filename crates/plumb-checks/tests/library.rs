@@ -653,3 +653,74 @@ fn every_builtin_check_runs_compiled() {
         "checks left to the interpreter: {interpreted:?}"
     );
 }
+
+/// Every check at once over every fixture's resources, read a page at a
+/// time: each check is handed its findings in the order evaluating in
+/// memory gives them, whatever the page size. A kind of one page whose
+/// checks read other kinds whole (accounts, regions) is evaluated beside
+/// the pages and handed on when done, so kinds arrive interleaved; no
+/// check's findings may arrive out of order.
+#[test]
+fn all_checks_a_page_at_a_time_hand_each_check_its_findings_in_order() {
+    let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let mut resources: Vec<Resource> = Vec::new();
+    let mut edges = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("checks/fixtures"))
+        .unwrap()
+        .flat_map(|dir| std::fs::read_dir(dir.unwrap().path()).unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for file in &files {
+        let text = with_dates(&std::fs::read_to_string(file).unwrap());
+        let (found, linked, _) = parse_fixture(file, &text);
+        for r in found {
+            if seen.insert(r.uid.clone()) {
+                resources.push(r);
+            }
+        }
+        edges.extend(linked);
+    }
+    let mut snap = snapshot_of(resources);
+    snap.edges = edges;
+    // Every service collected in every account: no coverage errors, so
+    // the findings of a check are exactly its resources', in uid order.
+    for account in snap.scope.accounts.clone() {
+        for kind in plumb_model::kinds::all() {
+            snap.coverage.push(coverage(
+                &account,
+                "global",
+                kind.service,
+                CoverageStatus::Ok,
+            ));
+        }
+    }
+    let checks: Vec<&Check> = library.checks.iter().collect();
+    let mut expected: std::collections::BTreeMap<String, Vec<plumb_model::Finding>> =
+        Default::default();
+    for f in evaluate(&checks, &snap) {
+        expected.entry(f.check_id.to_string()).or_default().push(f);
+    }
+    assert!(
+        expected.len() > 150,
+        "only {} checks had findings",
+        expected.len()
+    );
+    for page_size in [1, 2, 7, PAGE] {
+        let mut streamed: std::collections::BTreeMap<String, Vec<plumb_model::Finding>> =
+            Default::default();
+        let mut source = MemorySource {
+            snapshot: &snap,
+            page_size,
+        };
+        evaluate_from(&checks, &snap, &mut source, Evaluator::Compiled, |c, f| {
+            streamed.entry(c.spec.id.clone()).or_default().extend(f)
+        })
+        .unwrap_or_else(|e| match e {});
+        assert_eq!(
+            streamed, expected,
+            "pages of {page_size}: a check's findings differ or arrive out of order"
+        );
+    }
+}
