@@ -849,6 +849,8 @@ struct Shared {
     kind: Text,
     account: Text,
     region: Text,
+    /// [`gaps_text`] of the resource, written for its first error.
+    gaps: std::cell::OnceCell<String>,
 }
 
 impl Shared {
@@ -859,7 +861,14 @@ impl Shared {
             kind: text(&r.kind),
             account: text(&r.account),
             region: text(&r.region),
+            gaps: std::cell::OnceCell::new(),
         }
+    }
+
+    /// What the resource's collection could not read, for an error's
+    /// reason ([`gaps_text`]).
+    fn gaps(&self, r: &Resource) -> &str {
+        self.gaps.get_or_init(|| gaps_text(r))
     }
 }
 
@@ -874,7 +883,19 @@ fn finding(
     let remediation = if status == Status::Pass {
         check.texts.2.clone()
     } else {
-        Text::from(check.remediation.render(r, props.map(Doc::root)))
+        thread_local! {
+            /// Where remediations are rendered before they are shared: one
+            /// allocation per failure (the shared text), not two.
+            static RENDERED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        RENDERED.with(|rendered| {
+            let mut out = rendered.borrow_mut();
+            out.clear();
+            check
+                .remediation
+                .render_into(r, props.map(Doc::root), &mut out);
+            Text::from(out.as_str())
+        })
     };
     Finding {
         check_id: check.texts.0.clone(),
@@ -940,7 +961,7 @@ fn evaluate_one(
         None | Some(Ok(true)) => {}
         Some(Ok(false)) => return None,
         Some(Err(e)) => {
-            let reason = format!("applies_when could not be evaluated: {e}{}", gaps_text(r));
+            let reason = format!("applies_when could not be evaluated: {e}{}", shared.gaps(r));
             return Some(finding(
                 check,
                 judged,
@@ -956,7 +977,7 @@ fn evaluate_one(
         let reason = format!(
             "evidence not collected: {}{}",
             missing.join(", "),
-            gaps_text(r)
+            shared.gaps(r)
         );
         return Some(finding(
             check,
@@ -974,7 +995,7 @@ fn evaluate_one(
             Status::Error,
             Some(format!(
                 "the condition could not be evaluated: {e}{}",
-                gaps_text(r)
+                shared.gaps(r)
             )),
         ),
         None => (

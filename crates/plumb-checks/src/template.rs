@@ -90,11 +90,18 @@ impl Template {
     /// (its own `props` then hold only its gaps).
     pub(crate) fn render(&self, r: &Resource, props: Option<Ref<'_>>) -> String {
         let mut out = String::with_capacity(self.literal_len + 64);
+        self.render_into(r, props, &mut out);
+        out
+    }
+
+    /// [`Template::render`], appended to `out`.
+    pub(crate) fn render_into(&self, r: &Resource, props: Option<Ref<'_>>, out: &mut String) {
+        out.reserve(self.literal_len + 64);
         for part in &self.parts {
             match part {
                 Part::Text(text) => out.push_str(text),
                 Part::Field(field, path) => {
-                    if !field.write(r, props, &mut out) {
+                    if !field.write(r, props, out) {
                         out.push('<');
                         out.push_str(path);
                         out.push('>');
@@ -102,7 +109,6 @@ impl Template {
                 }
             }
         }
-        out
     }
 }
 
