@@ -70,18 +70,6 @@ impl Stored {
 impl plumb_checks::Source for Stored {
     type Error = plumb_store::StoreError;
 
-    fn kind(&mut self, kind: &str, props: Option<&[&str]>) -> Result<Vec<Resource>, Self::Error> {
-        let filter = plumb_store::ResourceFilter {
-            kind: Some(kind.to_string()),
-            ..Default::default()
-        };
-        self.timed(
-            kind,
-            |store, id| store.resources_with_props(id, &filter, props),
-            Vec::len,
-        )
-    }
-
     fn page(
         &mut self,
         kind: &str,

@@ -84,21 +84,6 @@ impl StoreSource<'_> {
 impl plumb_checks::Source for StoreSource<'_> {
     type Error = plumb_store::StoreError;
 
-    fn kind(
-        &mut self,
-        kind: &str,
-        props: Option<&[&str]>,
-    ) -> Result<Vec<plumb_model::Resource>, Self::Error> {
-        let filter = plumb_store::ResourceFilter {
-            kind: Some(kind.to_string()),
-            ..Default::default()
-        };
-        let read = self
-            .store
-            .resources_with_props(self.snapshot, &filter, props);
-        self.kept(read)
-    }
-
     fn page(
         &mut self,
         kind: &str,
