@@ -37,10 +37,16 @@ fn text_arg(name: &str) -> Option<String> {
 /// A stored snapshot read a page at a time, timing the reads.
 struct Stored {
     store: Box<dyn plumb_store::Store>,
+    /// The store's path, for a second connection.
+    path: String,
     snapshot: i64,
+    /// Seconds spent reading on this connection.
     reading: f64,
     /// When evaluation started, for the trace.
     started: Instant,
+    /// Whether this is a second connection ([`plumb_checks::Source::fork`]), for the
+    /// trace.
+    forked: bool,
 }
 
 impl Stored {
@@ -57,10 +63,15 @@ impl Stored {
         self.reading += took;
         if std::env::var_os("PLUMB_BENCH_TRACE").is_some() {
             eprintln!(
-                "{:7.3} s  {what}: {} resources in {took:.3} s, rss {:.0} MiB",
+                "{:7.3} s  {what}: {} resources in {took:.3} s, rss {:.0} MiB{}",
                 self.started.elapsed().as_secs_f64(),
                 read.as_ref().map(len).unwrap_or(0),
-                rss_mib("VmRSS:")
+                rss_mib("VmRSS:"),
+                if self.forked {
+                    " (second connection)"
+                } else {
+                    ""
+                }
             );
         }
         read
@@ -69,6 +80,17 @@ impl Stored {
 
 impl plumb_checks::Source for Stored {
     type Error = plumb_store::StoreError;
+
+    fn fork<'f>(&self) -> Option<plumb_checks::Forked<'f, Self::Error>> {
+        Some(Box::new(Stored {
+            store: plumb_store::open(&self.path).ok()?,
+            path: self.path.clone(),
+            snapshot: self.snapshot,
+            reading: 0.0,
+            started: self.started,
+            forked: true,
+        }))
+    }
 
     fn page(
         &mut self,
@@ -126,9 +148,11 @@ fn from_store(path: &str, checks: &[&plumb_checks::Check], evaluator: Evaluator)
         .resources;
     let mut source = Stored {
         store,
+        path: path.to_string(),
         snapshot: meta.id,
         reading: 0.0,
         started,
+        forked: false,
     };
     if std::env::var_os("PLUMB_BENCH_TRACE").is_some() {
         eprintln!(

@@ -141,7 +141,20 @@ pub trait Source {
     fn page_size(&self) -> usize {
         PAGE
     }
+    /// Another source of the same snapshot that can read on another thread
+    /// (a second connection to the store), or `None` (the default): the
+    /// account and region checks then read the kinds they judge against on
+    /// it, while this one reads on.
+    fn fork<'f>(&self) -> Option<Forked<'f, Self::Error>>
+    where
+        Self: Sized + 'f,
+    {
+        None
+    }
 }
+
+/// A [`Source`] of its own for another thread ([`Source::fork`]).
+pub type Forked<'a, E> = Box<dyn Source<Error = E> + Send + 'a>;
 
 /// A snapshot in memory as a [`Source`], read `page_size` resources at a
 /// time, keeping only the props asked for as a store does.
@@ -170,6 +183,16 @@ impl Source for MemorySource<'_> {
 
     fn page_size(&self) -> usize {
         self.page_size
+    }
+
+    fn fork<'f>(&self) -> Option<Forked<'f, Self::Error>>
+    where
+        Self: 'f,
+    {
+        Some(Box::new(MemorySource {
+            snapshot: self.snapshot,
+            page_size: self.page_size,
+        }))
     }
 
     fn page(
@@ -263,7 +286,10 @@ pub fn evaluate_from<S: Source>(
     source: &mut S,
     evaluator: Evaluator,
     mut sink: impl FnMut(&Check, Vec<Finding>),
-) -> Result<(), S::Error> {
+) -> Result<(), S::Error>
+where
+    S::Error: Send,
+{
     let plan = Plan::new(checks);
     let edges = Edges::new(&meta.edges, plan.edges);
     // Each page is evaluated on a thread of its own, in a pool of its own,
@@ -281,16 +307,17 @@ pub fn evaluate_from<S: Source>(
         // Pages being evaluated, oldest first: up to `IN_FLIGHT`, so that
         // a page read quickly does not wait for the one before it to be
         // decided, nor the evaluating threads for a page read slowly.
-        let mut evaluating: std::collections::VecDeque<Evaluating<'_, '_>> =
+        let mut evaluating: std::collections::VecDeque<Evaluating<'_, '_, S::Error>> =
             std::collections::VecDeque::new();
         // Kinds of one page whose checks read other kinds whole (the
         // account and region checks: few resources, each judged against
         // thousands): evaluated beside the pages, not in their window, so
-        // that the pages after them do not wait for them; handed on when
-        // done. Such a job holds all of its kind's findings and then its
-        // coverage errors, and a check is of one kind: each check's
-        // findings stay in order.
-        let mut aside: Vec<Evaluating<'_, '_>> = Vec::new();
+        // that the pages after them do not wait for them, and, when the
+        // source forks, reading what they judge against on a connection of
+        // their own; handed on when done. Such a job holds all of its
+        // kind's findings and then its coverage errors, and a check is of
+        // one kind: each check's findings stay in order.
+        let mut aside: Vec<Evaluating<'_, '_, S::Error>> = Vec::new();
         for (kind, kind_checks) in &plan.by_kind {
             let account_kinds: BTreeSet<&str> = kind_checks
                 .iter()
@@ -304,14 +331,6 @@ pub fn evaluate_from<S: Source>(
             };
             let mut reached = Reached::default();
             kind_checks.iter().for_each(|c| reached.extend(&c.reached));
-            let mut whole = Vec::new();
-            for needed in account_kinds.iter().filter(|k| *k != kind) {
-                let props = reached.of(needed);
-                whole.push(whole_kind(source, needed, prop_names(&props).as_deref())?);
-            }
-            let whole = Arc::new(whole);
-            let outgoing: BTreeSet<&str> = relations(kind_checks, "related");
-            let incoming: BTreeSet<&str> = relations(kind_checks, "referrers");
             // Neighbours of any kind come in one read: with what is read of
             // any of the kinds followed.
             let mut near_props = Props::default();
@@ -320,7 +339,18 @@ pub fn evaluate_from<S: Source>(
                     near_props.extend(&reached.of(near_kind));
                 }
             }
-            let near_props = prop_names(&near_props);
+            let against = Against {
+                wholes: account_kinds
+                    .iter()
+                    .filter(|k| *k != kind)
+                    .map(|k| (*k, owned_names(&reached.of(k))))
+                    .collect(),
+                outgoing: relations(kind_checks, "related"),
+                incoming: relations(kind_checks, "referrers"),
+                near_props: owned_names(&near_props),
+            };
+            // Read on this thread when a page needs them, once per kind.
+            let mut whole: Option<Arc<Vec<Vec<Resource>>>> = None;
             let mut props = Props::default();
             kind_checks.iter().for_each(|c| props.extend(&c.props));
             let props = prop_names(&props);
@@ -345,17 +375,27 @@ pub fn evaluate_from<S: Source>(
                         Vec::new(),
                     ),
                 };
-                let neighbours = match page.last() {
-                    Some(last) => {
-                        after = Some(last.uid.clone());
-                        let near = neighbours(&page, &whole, edges, &outgoing, &incoming);
-                        if near.is_empty() {
-                            Vec::new()
-                        } else {
-                            source.uids(&near, near_props.as_deref())?
-                        }
+                let last = page.len() < page_size;
+                let beside = first && last && !page.is_empty() && !account_kinds.is_empty();
+                // What the page is judged against: read now on this thread,
+                // or by the job on a fork of the source.
+                let read = match page.last() {
+                    None => None,
+                    Some(r) => {
+                        after = Some(r.uid.clone());
+                        Some(match beside.then(|| source.fork()).flatten() {
+                            Some(fork) => Read::Later(fork, against.clone()),
+                            None => {
+                                let whole = match &whole {
+                                    Some(whole) => whole.clone(),
+                                    None => whole.insert(against.whole(source)?).clone(),
+                                };
+                                let neighbours =
+                                    against.neighbours(source, &page, &whole, edges)?;
+                                Read::Done(whole, neighbours)
+                            }
+                        })
                     }
-                    None => Vec::new(),
                 };
                 // The oldest pages' findings, to make room for this one;
                 // all of them before the coverage errors of a kind whose
@@ -367,19 +407,27 @@ pub fn evaluate_from<S: Source>(
                 };
                 while evaluating.len() > room {
                     if let Some(done) = evaluating.pop_front() {
-                        hand_on(done, meta, &mut sink);
+                        hand_on(done, meta, &mut sink)?;
                     }
                 }
                 while let Some(at) = aside.iter().position(|e| e.handle.is_finished()) {
-                    hand_on(aside.swap_remove(at), meta, &mut sink);
+                    hand_on(aside.swap_remove(at), meta, &mut sink)?;
                 }
                 if page.is_empty() {
                     emit_coverage_errors(kind_checks, meta, &mut sink);
                     break;
                 }
-                let last = page.len() < page_size;
-                let whole = whole.clone();
+                let Some(read) = read else { break };
                 let handle = scope.spawn(move || {
+                    let (whole, neighbours) = match read {
+                        Read::Done(whole, neighbours) => (whole, neighbours),
+                        Read::Later(mut fork, against) => {
+                            let whole = against.whole(&mut *fork)?;
+                            let neighbours =
+                                against.neighbours(&mut *fork, &page, &whole, edges)?;
+                            (whole, neighbours)
+                        }
+                    };
                     let mut found = Vec::new();
                     let evaluate = || {
                         let resources: Vec<(&Resource, Option<&Doc>)> = if docs.is_empty() {
@@ -410,7 +458,7 @@ pub fn evaluate_from<S: Source>(
                         Some(pool) => pool.install(evaluate),
                         None => evaluate(),
                     }
-                    found
+                    Ok(found)
                 });
                 // The last page of a kind carries its coverage errors, handed
                 // on after its findings while the next kind is read.
@@ -418,7 +466,7 @@ pub fn evaluate_from<S: Source>(
                     handle,
                     then_coverage_of: last.then_some(kind_checks.as_slice()),
                 };
-                if first && last && !account_kinds.is_empty() {
+                if beside {
                     aside.push(job);
                 } else {
                     evaluating.push_back(job);
@@ -429,16 +477,80 @@ pub fn evaluate_from<S: Source>(
             }
         }
         for done in evaluating.into_iter().chain(aside) {
-            hand_on(done, meta, &mut sink);
+            hand_on(done, meta, &mut sink)?;
         }
         Ok(())
     })
 }
 
+/// What a kind's pages are judged against besides themselves: the kinds
+/// its checks read whole and the neighbours its checks follow.
+#[derive(Clone)]
+struct Against<'c> {
+    /// The kinds read whole, each with the props read of it.
+    wholes: Vec<(&'c str, Option<Vec<String>>)>,
+    /// Relations `related` follows out of the page's resources.
+    outgoing: BTreeSet<&'c str>,
+    /// Relations `referrers` follows into them.
+    incoming: BTreeSet<&'c str>,
+    /// The props read of the neighbours.
+    near_props: Option<Vec<String>>,
+}
+
+impl Against<'_> {
+    /// The kinds read whole.
+    fn whole<S: Source + ?Sized>(
+        &self,
+        source: &mut S,
+    ) -> Result<Arc<Vec<Vec<Resource>>>, S::Error> {
+        let whole: Result<Vec<Vec<Resource>>, S::Error> = self
+            .wholes
+            .iter()
+            .map(|(kind, props)| whole_kind(source, kind, names(props).as_deref()))
+            .collect();
+        whole.map(Arc::new)
+    }
+
+    /// The neighbours of `page` not among it or `whole`.
+    fn neighbours<S: Source + ?Sized>(
+        &self,
+        source: &mut S,
+        page: &[Resource],
+        whole: &[Vec<Resource>],
+        edges: &Edges<'_>,
+    ) -> Result<Vec<Resource>, S::Error> {
+        let near = neighbours(page, whole, edges, &self.outgoing, &self.incoming);
+        if near.is_empty() {
+            return Ok(Vec::new());
+        }
+        source.uids(&near, names(&self.near_props).as_deref())
+    }
+}
+
+/// What a page is judged against ([`Against`]), as its job gets it.
+enum Read<'f, 'c, E> {
+    /// Read already.
+    Done(Arc<Vec<Vec<Resource>>>, Vec<Resource>),
+    /// To read by the job on a fork of the source.
+    Later(Forked<'f, E>, Against<'c>),
+}
+
+/// [`prop_names`], owned: for a job that reads on another thread.
+fn owned_names(props: &Props) -> Option<Vec<String>> {
+    prop_names(props).map(|names| names.into_iter().map(str::to_string).collect())
+}
+
+/// Owned prop names as a read takes them.
+fn names(owned: &Option<Vec<String>>) -> Option<Vec<&str>> {
+    owned
+        .as_ref()
+        .map(|names| names.iter().map(String::as_str).collect())
+}
+
 /// Every resource of `kind`, read a page at a time: read at once, the
 /// 61,623 roles of the benchmark's million resources were first copied
 /// whole into one buffer, a peak of memory the system had to fault in.
-fn whole_kind<S: Source>(
+fn whole_kind<S: Source + ?Sized>(
     source: &mut S,
     kind: &str,
     props: Option<&[&str]>,
@@ -459,9 +571,10 @@ fn whole_kind<S: Source>(
 /// A page's findings, by check, in the order they are handed on.
 type Found<'c> = Vec<(&'c Check, Vec<Finding>)>;
 
-/// A page being evaluated on its own thread.
-struct Evaluating<'s, 'c> {
-    handle: std::thread::ScopedJoinHandle<'s, Found<'c>>,
+/// A page being evaluated on its own thread, or why what it is judged
+/// against could not be read.
+struct Evaluating<'s, 'c, E> {
+    handle: std::thread::ScopedJoinHandle<'s, Result<Found<'c>, E>>,
     /// The checks whose coverage errors follow: those of the page's kind
     /// when it is the kind's last page.
     then_coverage_of: Option<&'c [&'c Check]>,
@@ -469,21 +582,22 @@ struct Evaluating<'s, 'c> {
 
 /// Waits for a page's evaluation and hands its findings to `sink`, then
 /// its kind's coverage errors if it was the kind's last page.
-fn hand_on(
-    evaluating: Evaluating<'_, '_>,
+fn hand_on<E>(
+    evaluating: Evaluating<'_, '_, E>,
     meta: &Snapshot,
     sink: &mut impl FnMut(&Check, Vec<Finding>),
-) {
+) -> Result<(), E> {
     let found = evaluating
         .handle
         .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     for (check, findings) in found {
         sink(check, findings);
     }
     if let Some(checks) = evaluating.then_coverage_of {
         emit_coverage_errors(checks, meta, sink);
     }
+    Ok(())
 }
 
 /// The uids `related` / `referrers` will ask for from `page` that are not

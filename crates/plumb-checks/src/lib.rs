@@ -25,7 +25,8 @@ pub use check::{Check, CheckSpec, Remediation};
 pub use config::{apply_mutes, Config, Mute};
 pub use diagnostic::{Diagnostic, LoadErrors};
 pub use engine::{
-    evaluate, evaluate_each, evaluate_from, evaluate_with, Evaluator, MemorySource, Source, PAGE,
+    evaluate, evaluate_each, evaluate_from, evaluate_with, Evaluator, Forked, MemorySource, Source,
+    PAGE,
 };
 pub use framework::{
     posture, Assessment, Control, ControlPosture, ControlStatus, Framework, Posture,

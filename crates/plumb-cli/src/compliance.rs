@@ -65,9 +65,14 @@ fn config(path: Option<&Path>) -> anyhow::Result<Config> {
 /// A stored snapshot read a page at a time, keeping the tags that mutes
 /// match.
 struct StoreSource<'a> {
-    store: &'a mut dyn plumb_store::Store,
+    store: Box<dyn plumb_store::Store>,
+    /// Where the store is, to open a second connection on.
+    db: &'a str,
     snapshot: i64,
-    keep_tags: &'a mut dyn FnMut(&plumb_model::Resource),
+    /// Records the tags of what is read; `None` on a fork, which reads
+    /// only what the account and region checks judge against, not what
+    /// findings are about.
+    keep_tags: Option<&'a mut (dyn FnMut(&plumb_model::Resource) + Send)>,
 }
 
 impl StoreSource<'_> {
@@ -76,13 +81,30 @@ impl StoreSource<'_> {
         read: Result<Vec<plumb_model::Resource>, plumb_store::StoreError>,
     ) -> Result<Vec<plumb_model::Resource>, plumb_store::StoreError> {
         let resources = read?;
-        resources.iter().for_each(|r| (self.keep_tags)(r));
+        if let Some(keep) = &mut self.keep_tags {
+            resources.iter().for_each(keep);
+        }
         Ok(resources)
     }
 }
 
 impl plumb_checks::Source for StoreSource<'_> {
     type Error = plumb_store::StoreError;
+
+    /// A second connection to the store; `None` when it cannot be opened,
+    /// and everything is then read on the first.
+    fn fork<'f>(&self) -> Option<plumb_checks::Forked<'f, Self::Error>>
+    where
+        Self: 'f,
+    {
+        let store = plumb_store::open(self.db).ok()?;
+        Some(Box::new(StoreSource {
+            store,
+            db: self.db,
+            snapshot: self.snapshot,
+            keep_tags: None,
+        }))
+    }
 
     fn page(
         &mut self,
@@ -118,8 +140,8 @@ impl plumb_checks::Source for StoreSource<'_> {
         let read = self
             .store
             .resources_page_docs(self.snapshot, kind, after, limit, props)?;
-        if let Some(pairs) = &read {
-            pairs.iter().for_each(|(r, _)| (self.keep_tags)(r));
+        if let (Some(pairs), Some(keep)) = (&read, &mut self.keep_tags) {
+            pairs.iter().for_each(|(r, _)| keep(r));
         }
         Ok(read)
     }
@@ -177,9 +199,10 @@ fn run_checks(
             let location = store.location();
             let mut by_check: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
             let mut source = StoreSource {
-                store: store.as_mut(),
+                store,
+                db,
                 snapshot: meta.id,
-                keep_tags: &mut keep_tags,
+                keep_tags: Some(&mut keep_tags),
             };
             evaluate_from(
                 &checks,

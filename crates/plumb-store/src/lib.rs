@@ -124,8 +124,9 @@ pub struct Neighbours {
     pub incoming: Vec<Edge>,
 }
 
-/// Where snapshots are kept.
-pub trait Store {
+/// Where snapshots are kept. A store can move to another thread, so that
+/// a second connection can read beside the first.
+pub trait Store: Send {
     /// Writes a snapshot and everything in it in one transaction; returns
     /// its new id. On any error nothing of it is visible.
     fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<i64, StoreError>;
