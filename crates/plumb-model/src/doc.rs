@@ -2,12 +2,14 @@
 //! text with an index of its values ([`Doc`]). Evaluating checks on a large
 //! snapshot reads a few props of every resource once; parsing them into
 //! `serde_json::Value`s (a map and a string per key, a vector per list) and
-//! freeing them again was a third of the work. A `Doc` is two allocations
-//! per resource, its strings are read in place, and a value that is written
-//! as evidence is copied from the text when the text is already what
-//! `serde_json` would write.
+//! freeing them again was a third of the work. A `Doc` indexes the text it
+//! was read in (a store's page of resources shares one), its strings are
+//! read in place, and a value that is written as evidence is copied from
+//! the text when the text is already what `serde_json` would write.
 
 use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -15,7 +17,13 @@ use serde_json::Value;
 /// document order (a value's children follow it).
 #[derive(Debug, Clone)]
 pub struct Doc {
-    text: String,
+    /// The text the document is in: its own, or the text of a whole read
+    /// that the documents read together share ([`Doc::parse_in`]). Every
+    /// position below is in it.
+    text: Arc<String>,
+    /// Where the document is in `text`.
+    start: u32,
+    end: u32,
     nodes: Vec<Node>,
     /// The key nodes of every object, an object's together in document
     /// order: a sorted object's keys are searched by bisection.
@@ -111,16 +119,34 @@ impl Doc {
     /// whose keys `keep` names (all of them when `None`): the others are
     /// validated and left out, as if absent.
     pub fn parse_keeping(text: String, keep: Option<&[&str]>) -> Result<Doc, DocError> {
+        let len = text.len();
+        Doc::parse_in(Arc::new(text), 0..len, keep)
+    }
+
+    /// [`Doc::parse_keeping`] of the document at `range` of `text`, which
+    /// the document shares rather than copies: a store reads a page of
+    /// resources into one text, and each resource's props are a document
+    /// in it.
+    pub fn parse_in(
+        text: Arc<String>,
+        range: Range<usize>,
+        keep: Option<&[&str]>,
+    ) -> Result<Doc, DocError> {
+        let at_start = |message: &str| DocError {
+            message: message.into(),
+            line: 1,
+            column: 1,
+        };
         if text.len() >= u32::MAX as usize {
-            return Err(DocError {
-                message: "document larger than 4 GiB".into(),
-                line: 1,
-                column: 1,
-            });
+            return Err(at_start("document larger than 4 GiB"));
         }
-        let mut nodes = Vec::with_capacity(text.len() / 12 + 1);
-        let mut keys = Vec::with_capacity(text.len() / 48 + 1);
-        let mut heads = Vec::with_capacity(text.len() / 48 + 1);
+        let Some(own) = text.get(range.clone()) else {
+            return Err(at_start("the document's bounds are not in its text"));
+        };
+        let size = own.len();
+        let mut nodes = Vec::with_capacity(size / 12 + 1);
+        let mut keys = Vec::with_capacity(size / 48 + 1);
+        let mut heads = Vec::with_capacity(size / 48 + 1);
         thread_local! {
             /// The parser's stack of keys, reused from one document to the
             /// next rather than allocated for each.
@@ -129,8 +155,8 @@ impl Doc {
         let mut pending = PENDING.take();
         pending.clear();
         let mut parser = Parser {
-            bytes: text.as_bytes(),
-            at: 0,
+            bytes: &text.as_bytes()[..range.end],
+            at: range.start,
             nodes: &mut nodes,
             keys: &mut keys,
             heads: &mut heads,
@@ -139,9 +165,11 @@ impl Doc {
         };
         let parsed = parser.document();
         PENDING.set(std::mem::take(&mut parser.pending));
-        parsed.map_err(|(at, message)| error_at(&text, at, message))?;
+        parsed.map_err(|(at, message)| error_at(own, at.saturating_sub(range.start), message))?;
         let escaped = nodes.iter().any(|n| n.tag == Tag::String && n.flag);
         Ok(Doc {
+            start: range.start as u32,
+            end: range.end as u32,
             text,
             nodes,
             keys,
@@ -157,7 +185,7 @@ impl Doc {
 
     /// The whole text.
     pub fn text(&self) -> &str {
-        &self.text
+        &self.text[self.start as usize..self.end as usize]
     }
 
     /// What a resource read with its props as a `Doc` keeps in its own

@@ -2,6 +2,7 @@
 //! with SQLite's `json_extract`).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use plumb_model::doc::Doc;
@@ -175,7 +176,7 @@ impl SqliteStore {
         props: Option<&[&str]>,
     ) -> Result<Vec<plumb_model::Resource>, StoreError> {
         self.read_rows(sql, args, |uid, text| {
-            parse_props(text, props)
+            parse_props(text.as_str(), props)
                 .map(|props| (props, ()))
                 .map_err(|e| corrupt(format!("props of {uid}"), e))
         })
@@ -189,23 +190,32 @@ impl SqliteStore {
         &self,
         sql: &str,
         args: &[&dyn rusqlite::ToSql],
-        props: impl Fn(&str, &str) -> Result<(Value, T), StoreError> + Sync,
+        props: impl Fn(&str, Column<'_>) -> Result<(Value, T), StoreError> + Sync,
     ) -> Result<Vec<(plumb_model::Resource, T)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query(args).map_err(|e| self.err(e))?;
         let (text, raw) = self.copy_rows(&mut rows)?;
-        let text = text.as_slice();
+        // UTF-8 checked once for the whole read, which its documents share.
+        let page = match String::from_utf8(text) {
+            Ok(page) => Arc::new(page),
+            Err(e) => return Err(not_utf8(e.as_bytes(), &raw, e.utf8_error().valid_up_to())),
+        };
         raw.into_par_iter()
             .map(|columns| {
-                let [uid, kind, provider, account, region, name, tags, created, text] =
-                    columns_of(text, columns)?;
+                let props_at = columns[8].clone();
+                let [uid, kind, provider, account, region, name, tags, created, _] =
+                    columns_of(&page, columns)?;
                 let owned = |c: Option<&str>| c.unwrap_or_default().to_string();
                 let uid = owned(uid);
                 // Straight into the map a resource keeps, not through a
                 // `Value` first.
                 let tags = serde_json::from_str(tags.unwrap_or_default())
                     .map_err(|e| corrupt(format!("tags of {uid}"), e))?;
-                let (props, kept) = props(&uid, text.unwrap_or_default())?;
+                let props_text = Column {
+                    page: &page,
+                    range: props_at.unwrap_or(0..0),
+                };
+                let (props, kept) = props(&uid, props_text)?;
                 let created = created.map(|c| parse_time(c, "created_at")).transpose()?;
                 let resource = resource_from_row(
                     uid,
@@ -273,7 +283,7 @@ impl SqliteStore {
         keep: Option<&[&str]>,
     ) -> Result<Vec<(plumb_model::Resource, Doc)>, StoreError> {
         self.read_rows(sql, args, |uid, text| {
-            let doc = Doc::parse_keeping(text.to_string(), keep)
+            let doc = Doc::parse_in(text.page.clone(), text.range, keep)
                 .map_err(|e| corrupt(format!("props of {uid}"), e))?;
             let gaps = doc
                 .gaps_only()
@@ -312,18 +322,56 @@ const COPY_HINT_MAX: usize = 64 << 20;
 
 /// A row's columns copied by `SqliteStore::copy_rows`, as text.
 fn columns_of(
-    text: &[u8],
+    text: &str,
     columns: [Option<std::ops::Range<usize>>; 9],
 ) -> Result<[Option<&str>; 9], StoreError> {
     let mut out: [Option<&str>; 9] = [None; 9];
     for (i, (column, range)) in out.iter_mut().zip(columns).enumerate() {
         if let Some(range) = range {
-            let value = std::str::from_utf8(&text[range])
-                .map_err(|e| corrupt(format!("column {i} of a resource"), e))?;
+            // Only a column that is not UTF-8 itself can end inside a
+            // character of a valid whole.
+            let value = text
+                .get(range)
+                .ok_or_else(|| corrupt(format!("column {i} of a resource"), "not UTF-8"))?;
             *column = Some(value);
         }
     }
     Ok(out)
+}
+
+/// The error for a read whose text is not UTF-8 from byte `at`: which
+/// column of which resource (by uid, when its own is text).
+fn not_utf8(text: &[u8], raw: &[[Option<std::ops::Range<usize>>; 9]], at: usize) -> StoreError {
+    for columns in raw {
+        for (i, range) in columns.iter().enumerate() {
+            if range.as_ref().is_some_and(|r| r.contains(&at)) {
+                let uid = columns[0]
+                    .clone()
+                    .and_then(|r| std::str::from_utf8(&text[r]).ok())
+                    .unwrap_or("?");
+                return corrupt(
+                    format!("column {i} of {uid}"),
+                    format!(
+                        "not UTF-8 from byte {}",
+                        at - range.as_ref().map_or(0, |r| r.start)
+                    ),
+                );
+            }
+        }
+    }
+    corrupt("a resource", format!("not UTF-8 at byte {at} of the read"))
+}
+
+/// A column of a read, in the text the read's resources share.
+pub(crate) struct Column<'t> {
+    page: &'t Arc<String>,
+    range: std::ops::Range<usize>,
+}
+
+impl Column<'_> {
+    fn as_str(&self) -> &str {
+        self.page.get(self.range.clone()).unwrap_or_default()
+    }
 }
 
 const RESOURCE_COLUMNS: &str =

@@ -461,6 +461,23 @@ fn corrupt_stored_props_are_an_error_not_a_panic() {
         e.to_string().contains("props of arn:aws:test:::c/0") && e.to_string().contains("line 1"),
         "{e}"
     );
+    // Props that are not UTF-8, read as documents: which resource and
+    // column, not a panic.
+    conn.execute(
+        "UPDATE resources SET props = CAST(X'7B2261223A22C328227D' AS TEXT) WHERE uid = 'arn:aws:test:::c/0'",
+        [],
+    )
+    .unwrap();
+    let e = store
+        .resources_page_docs(id, "aws_s3_bucket", None, 10, None)
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("column 8 of arn:aws:test:::c/0")
+            && e.to_string().contains("not UTF-8"),
+        "{e}"
+    );
+    let e = store.load(SnapshotRef::Id(id)).unwrap_err();
+    assert!(e.to_string().contains("arn:aws:test:::c/0"), "{e}");
     // Tags that are not a map of strings, the same.
     for tags in ["[", r#"{"team": 1}"#] {
         conn.execute(
