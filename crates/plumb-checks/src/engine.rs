@@ -302,6 +302,17 @@ where
         .build()
         .ok();
     let pool = pool.as_ref();
+    // The jobs evaluated beside the pages (below) run on a thread of their
+    // own: in the pages' pool, a thread waiting there for a part of a page
+    // that another thread took would take up such a job meanwhile (rayon
+    // lets a waiting thread work), and that page, with every page after
+    // it, then waited the second the job takes.
+    let beside_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .thread_name(|_| "plumb-evaluate-beside".to_string())
+        .build()
+        .ok();
+    let beside_pool = beside_pool.as_ref();
     let edges = &edges;
     std::thread::scope(|scope| {
         // Pages being evaluated, oldest first: up to `IN_FLIGHT`, so that
@@ -454,7 +465,7 @@ where
                         docs.into_par_iter().for_each(drop);
                         drop(neighbours);
                     };
-                    match pool {
+                    match if beside { beside_pool } else { pool } {
                         Some(pool) => pool.install(evaluate),
                         None => evaluate(),
                     }
