@@ -278,8 +278,11 @@ pub const PAGE: usize = 2048;
 /// `source` a page at a time: in memory at once are three pages of the
 /// kind being checked (two evaluated while the next is read), the kinds its
 /// checks read whole (`kind_in_account`), and the pages' neighbours that
-/// `related` and `referrers` follow. Findings go to `sink` as in
-/// [`evaluate_each`].
+/// `related` and `referrers` follow; besides them, the account and region
+/// checks' job with the kinds it judges against, read on a fork of the
+/// source when it has one ([`Source::fork`]). Findings go to `sink` as in
+/// [`evaluate_each`]; a read that fails on the fork fails the whole, as on
+/// `source`.
 pub fn evaluate_from<S: Source>(
     checks: &[&Check],
     meta: &Snapshot,

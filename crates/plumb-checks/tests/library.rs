@@ -660,9 +660,9 @@ fn every_builtin_check_runs_compiled() {
 /// checks read other kinds whole (accounts, regions) is evaluated beside
 /// the pages and handed on when done, so kinds arrive interleaved; no
 /// check's findings may arrive out of order.
-#[test]
-fn all_checks_a_page_at_a_time_hand_each_check_its_findings_in_order() {
-    let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
+/// The resources of every fixture (the first of each uid), with their
+/// edges, every service collected in every account.
+fn every_fixture_snapshot() -> Snapshot {
     let mut resources: Vec<Resource> = Vec::new();
     let mut edges = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -696,6 +696,13 @@ fn all_checks_a_page_at_a_time_hand_each_check_its_findings_in_order() {
             ));
         }
     }
+    snap
+}
+
+#[test]
+fn all_checks_a_page_at_a_time_hand_each_check_its_findings_in_order() {
+    let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let snap = every_fixture_snapshot();
     let checks: Vec<&Check> = library.checks.iter().collect();
     let mut expected: std::collections::BTreeMap<String, Vec<plumb_model::Finding>> =
         Default::default();
@@ -723,4 +730,60 @@ fn all_checks_a_page_at_a_time_hand_each_check_its_findings_in_order() {
             "pages of {page_size}: a check's findings differ or arrive out of order"
         );
     }
+}
+
+/// A source whose fork, the second connection the account checks read on,
+/// fails: evaluation fails with its error, as when the source itself does.
+#[test]
+fn a_read_that_fails_on_the_fork_fails_the_evaluation() {
+    struct Reads<'a>(MemorySource<'a>);
+    struct Down;
+    fn ok<T>(read: Result<T, std::convert::Infallible>) -> T {
+        read.unwrap_or_else(|e| match e {})
+    }
+    impl plumb_checks::Source for Reads<'_> {
+        type Error = String;
+        fn page(
+            &mut self,
+            kind: &str,
+            after: Option<&str>,
+            limit: usize,
+            props: Option<&[&str]>,
+        ) -> Result<Vec<Resource>, String> {
+            Ok(ok(self.0.page(kind, after, limit, props)))
+        }
+        fn uids(&mut self, uids: &[&str], props: Option<&[&str]>) -> Result<Vec<Resource>, String> {
+            Ok(ok(self.0.uids(uids, props)))
+        }
+        fn fork<'f>(&self) -> Option<plumb_checks::Forked<'f, String>>
+        where
+            Self: 'f,
+        {
+            Some(Box::new(Down))
+        }
+    }
+    impl plumb_checks::Source for Down {
+        type Error = String;
+        fn page(
+            &mut self,
+            _: &str,
+            _: Option<&str>,
+            _: usize,
+            _: Option<&[&str]>,
+        ) -> Result<Vec<Resource>, String> {
+            Err("the second connection is down".into())
+        }
+        fn uids(&mut self, _: &[&str], _: Option<&[&str]>) -> Result<Vec<Resource>, String> {
+            Err("the second connection is down".into())
+        }
+    }
+    let library = Library::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let snap = every_fixture_snapshot();
+    let checks: Vec<&Check> = library.checks.iter().collect();
+    let mut source = Reads(MemorySource {
+        snapshot: &snap,
+        page_size: PAGE,
+    });
+    let read = evaluate_from(&checks, &snap, &mut source, Evaluator::Compiled, |_, _| {});
+    assert_eq!(read, Err("the second connection is down".to_string()));
 }
