@@ -357,11 +357,11 @@ where
                 wholes: account_kinds
                     .iter()
                     .filter(|k| *k != kind)
-                    .map(|k| (*k, owned_names(&reached.of(k))))
+                    .map(|k| (*k, reached.of(k)))
                     .collect(),
                 outgoing: relations(kind_checks, "related"),
                 incoming: relations(kind_checks, "referrers"),
-                near_props: owned_names(&near_props),
+                near_props,
             };
             // Read on this thread when a page needs them, once per kind.
             let mut whole: Option<Arc<Vec<Vec<Resource>>>> = None;
@@ -390,7 +390,7 @@ where
                     ),
                 };
                 let last = page.len() < page_size;
-                let beside = first && last && !page.is_empty() && !account_kinds.is_empty();
+                let beside = first && last && !account_kinds.is_empty();
                 // What the page is judged against: read now on this thread,
                 // or by the job on a fork of the source.
                 let read = match page.last() {
@@ -502,13 +502,13 @@ where
 #[derive(Clone)]
 struct Against<'c> {
     /// The kinds read whole, each with the props read of it.
-    wholes: Vec<(&'c str, Option<Vec<String>>)>,
+    wholes: Vec<(&'c str, Props)>,
     /// Relations `related` follows out of the page's resources.
     outgoing: BTreeSet<&'c str>,
     /// Relations `referrers` follows into them.
     incoming: BTreeSet<&'c str>,
     /// The props read of the neighbours.
-    near_props: Option<Vec<String>>,
+    near_props: Props,
 }
 
 impl Against<'_> {
@@ -520,7 +520,7 @@ impl Against<'_> {
         let whole: Result<Vec<Vec<Resource>>, S::Error> = self
             .wholes
             .iter()
-            .map(|(kind, props)| whole_kind(source, kind, names(props).as_deref()))
+            .map(|(kind, props)| whole_kind(source, kind, prop_names(props).as_deref()))
             .collect();
         whole.map(Arc::new)
     }
@@ -537,7 +537,7 @@ impl Against<'_> {
         if near.is_empty() {
             return Ok(Vec::new());
         }
-        source.uids(&near, names(&self.near_props).as_deref())
+        source.uids(&near, prop_names(&self.near_props).as_deref())
     }
 }
 
@@ -547,18 +547,6 @@ enum Read<'f, 'c, E> {
     Done(Arc<Vec<Vec<Resource>>>, Vec<Resource>),
     /// To read by the job on a fork of the source.
     Later(Forked<'f, E>, Against<'c>),
-}
-
-/// [`prop_names`], owned: for a job that reads on another thread.
-fn owned_names(props: &Props) -> Option<Vec<String>> {
-    prop_names(props).map(|names| names.into_iter().map(str::to_string).collect())
-}
-
-/// Owned prop names as a read takes them.
-fn names(owned: &Option<Vec<String>>) -> Option<Vec<&str>> {
-    owned
-        .as_ref()
-        .map(|names| names.iter().map(String::as_str).collect())
 }
 
 /// Every resource of `kind`, read a page at a time: read at once, the
