@@ -183,7 +183,7 @@ impl Doc {
         Ref { doc: self, i: 0 }
     }
 
-    /// The whole text.
+    /// The document's text (not the rest of a text it shares).
     pub fn text(&self) -> &str {
         &self.text[self.start as usize..self.end as usize]
     }
@@ -892,6 +892,27 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn documents_parsed_in_a_shared_text_are_their_own() {
+        // Three documents in one text, the last broken on its second line
+        // (the text's third).
+        let text = Arc::new("x{\"a\":1}y{\"b\":[2,\"c\"]}\nz{\"d\":\n tru}".to_string());
+        let first = Doc::parse_in(text.clone(), 1..8, None).unwrap();
+        let second = Doc::parse_in(text.clone(), 9..22, Some(&["b"])).unwrap();
+        assert_eq!(first.text(), r#"{"a":1}"#);
+        assert_eq!(first.root().to_value(), serde_json::json!({"a": 1}));
+        assert_eq!(second.text(), r#"{"b":[2,"c"]}"#);
+        assert_eq!(second.root().to_value(), serde_json::json!({"b": [2, "c"]}));
+        let mut written = Vec::new();
+        second.root().get("b").unwrap().write_json(&mut written);
+        assert_eq!(written, br#"[2,"c"]"#);
+        // Where a document breaks is counted from its own start.
+        let e = Doc::parse_in(text.clone(), 24..text.len(), None).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 2), "{e:?}");
+        // Bounds outside the text are an error, not a panic.
+        assert!(Doc::parse_in(text.clone(), 20..99, None).is_err());
+    }
 
     fn doc(text: &str) -> Doc {
         Doc::parse(text.to_string()).unwrap_or_else(|e| panic!("{text}: {e}"))
