@@ -32,7 +32,8 @@ pub struct Doc {
     /// zero-padded, beside [`Doc::keys`]: a bisection compares these, in a
     /// few cache lines, and the text only of keys that share them.
     heads: Vec<u64>,
-    /// Whether any string has escapes.
+    /// Whether a string may have escapes (one of an entry left out may
+    /// have set it): when not, every string is read in place.
     escaped: bool,
 }
 
@@ -162,11 +163,12 @@ impl Doc {
             heads: &mut heads,
             pending,
             keep,
+            escaped: false,
         };
         let parsed = parser.document();
+        let escaped = parser.escaped;
         PENDING.set(std::mem::take(&mut parser.pending));
         parsed.map_err(|(at, message)| error_at(own, at.saturating_sub(range.start), message))?;
-        let escaped = nodes.iter().any(|n| n.tag == Tag::String && n.flag);
         Ok(Doc {
             start: range.start as u32,
             end: range.end as u32,
@@ -565,6 +567,8 @@ struct Parser<'t, 'n> {
     pending: Vec<(u32, u64)>,
     /// The top-level entries kept, all when `None`.
     keep: Option<&'n [&'n str]>,
+    /// Whether a string recorded has escapes.
+    escaped: bool,
 }
 
 /// Nesting deeper than `serde_json` reads is refused as it refuses it.
@@ -573,7 +577,7 @@ const MAX_DEPTH: usize = 128;
 impl Parser<'_, '_> {
     fn document(&mut self) -> Parsed<()> {
         let spaced = self.space();
-        self.value(0)?;
+        self.value::<true>(0)?;
         let trailing = self.space();
         if self.at != self.bytes.len() {
             return Err((self.at, "trailing characters"));
@@ -593,6 +597,7 @@ impl Parser<'_, '_> {
         self.at != start
     }
 
+    #[inline(always)]
     fn push(&mut self, tag: Tag, start: usize) -> usize {
         self.nodes.push(Node {
             tag,
@@ -607,40 +612,48 @@ impl Parser<'_, '_> {
         self.nodes.len() - 1
     }
 
-    /// One value and its subtree; whether its text is canonical.
-    fn value(&mut self, depth: usize) -> Parsed<bool> {
+    /// One value and its subtree; whether its text is canonical. `KEEP`
+    /// false only validates it, recording nothing: an entry left out
+    /// ([`Doc::parse_keeping`]), whose nodes would be dropped at once.
+    /// Inlined: a scalar, most values, costs no call (a container's is
+    /// the recursion).
+    #[inline(always)]
+    fn value<const KEEP: bool>(&mut self, depth: usize) -> Parsed<bool> {
         let start = self.at;
         let Some(&b) = self.bytes.get(self.at) else {
             return Err((self.at, "EOF while parsing a value"));
         };
-        let i = match b {
-            b'{' | b'[' => return self.container(b == b'{', depth),
-            b'"' => return self.string(),
-            b'n' => self.literal(b"null", Tag::Null)?,
-            b't' => self.literal(b"true", Tag::Bool(true))?,
-            b'f' => self.literal(b"false", Tag::Bool(false))?,
-            b'-' | b'0'..=b'9' => self.number()?,
+        let (tag, canonical) = match b {
+            b'{' | b'[' => return self.container::<KEEP>(b == b'{', depth),
+            b'"' => return self.string::<KEEP>(),
+            b'n' => (self.literal(b"null", Tag::Null)?, true),
+            b't' => (self.literal(b"true", Tag::Bool(true))?, true),
+            b'f' => (self.literal(b"false", Tag::Bool(false))?, true),
+            b'-' | b'0'..=b'9' => (Tag::Number, self.number::<KEEP>()?),
             _ => return Err((self.at, "expected value")),
         };
-        let n = &mut self.nodes[i];
-        n.start = start as u32;
-        n.end = self.at as u32;
-        n.next = (i + 1) as u32;
-        Ok(n.canonical)
+        if KEEP {
+            let i = self.push(tag, start);
+            let n = &mut self.nodes[i];
+            n.end = self.at as u32;
+            n.next = (i + 1) as u32;
+            n.canonical = canonical;
+        }
+        Ok(canonical)
     }
 
-    fn literal(&mut self, word: &[u8], tag: Tag) -> Parsed<usize> {
+    fn literal(&mut self, word: &[u8], tag: Tag) -> Parsed<Tag> {
         if !self.bytes[self.at..].starts_with(word) {
             return Err((self.at, "expected value"));
         }
-        let i = self.push(tag, self.at);
         self.at += word.len();
-        Ok(i)
+        Ok(tag)
     }
 
-    fn number(&mut self) -> Parsed<usize> {
+    /// A number; whether its text is canonical (when `KEEP`: only
+    /// recorded values need to know).
+    fn number<const KEEP: bool>(&mut self) -> Parsed<bool> {
         let start = self.at;
-        let i = self.push(Tag::Number, start);
         let digits = |p: &mut Self| {
             let s = p.at;
             while let Some(b'0'..=b'9') = p.bytes.get(p.at) {
@@ -678,22 +691,24 @@ impl Parser<'_, '_> {
                 return Err((self.at, "invalid number"));
             }
         }
+        if !KEEP {
+            return Ok(false);
+        }
         // `serde_json` writes integers as read, except `-0`; anything
         // else it rewrites (`1.50` as `1.5`, `1e3` as `1000.0`).
         let raw = &self.bytes[start..self.at];
         // Up to 18 digits always fit an `i64`.
-        let canonical = integer
+        Ok(integer
             && raw != b"-0"
             && (raw.len() <= 18
                 || std::str::from_utf8(raw)
                     .ok()
-                    .is_some_and(|s| s.parse::<i64>().is_ok() || s.parse::<u64>().is_ok()));
-        self.nodes[i].canonical = canonical;
-        Ok(i)
+                    .is_some_and(|s| s.parse::<i64>().is_ok() || s.parse::<u64>().is_ok())))
     }
 
-    fn string(&mut self) -> Parsed<bool> {
-        let i = self.push(Tag::String, self.at + 1);
+    /// A string; whether its text is canonical.
+    #[inline(always)]
+    fn string<const KEEP: bool>(&mut self) -> Parsed<bool> {
         self.at += 1;
         let start = self.at;
         let mut escaped = false;
@@ -734,48 +749,51 @@ impl Parser<'_, '_> {
                 _ => self.at += 1,
             }
         }
-        let n = &mut self.nodes[i];
-        n.start = start as u32;
-        n.end = self.at as u32;
-        n.flag = escaped;
-        n.canonical = canonical;
-        n.next = (i + 1) as u32;
+        if KEEP {
+            let i = self.push(Tag::String, start);
+            let n = &mut self.nodes[i];
+            n.end = self.at as u32;
+            n.flag = escaped;
+            n.canonical = canonical;
+            n.next = (i + 1) as u32;
+            self.escaped |= escaped;
+        }
         self.at += 1;
         Ok(canonical)
     }
 
     /// Skips the bytes of a string that need no attention (not `"`, `\\`
-    /// or a control character), eight at a time.
+    /// or a control character), sixteen at a time: the loop over a chunk
+    /// is written so that the compiler makes it a few vector
+    /// instructions.
+    #[inline(always)]
     fn skip_plain(&mut self) {
-        const LO: u64 = 0x0101_0101_0101_0101;
-        const HI: u64 = 0x8080_8080_8080_8080;
-        while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
-            let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+        while let Some(chunk) = self.bytes.get(self.at..self.at + 16) {
+            let Ok(chunk) = <[u8; 16]>::try_from(chunk) else {
                 return;
             };
-            let v = u64::from_le_bytes(chunk);
-            let quote = v ^ (LO * u64::from(b'"'));
-            let backslash = v ^ (LO * u64::from(b'\\'));
-            // A byte is flagged when it is zero (`has zero byte`) or under
-            // 0x20; the lowest flag is exact, which is the one used.
-            let special = ((quote.wrapping_sub(LO) & !quote)
-                | (backslash.wrapping_sub(LO) & !backslash)
-                | (v.wrapping_sub(LO * 0x20) & !v))
-                & HI;
+            // One byte per byte of the chunk, 1 where it needs attention.
+            let flags = chunk.map(|b| u8::from((b == b'"') | (b == b'\\') | (b < 0x20)));
+            let special = u128::from_le_bytes(flags);
             if special != 0 {
                 self.at += (special.trailing_zeros() / 8) as usize;
                 return;
             }
-            self.at += 8;
+            self.at += 16;
         }
     }
 
-    fn container(&mut self, object: bool, depth: usize) -> Parsed<bool> {
+    #[inline(never)]
+    fn container<const KEEP: bool>(&mut self, object: bool, depth: usize) -> Parsed<bool> {
         if depth >= MAX_DEPTH {
             return Err((self.at, "recursion limit exceeded"));
         }
         let start = self.at;
-        let i = self.push(if object { Tag::Object } else { Tag::Array }, start);
+        let i = if KEEP {
+            self.push(if object { Tag::Object } else { Tag::Array }, start)
+        } else {
+            0
+        };
         let close = if object { b'}' } else { b']' };
         self.at += 1;
         let mut canonical = !self.space();
@@ -789,71 +807,62 @@ impl Parser<'_, '_> {
             self.at += 1;
         } else {
             loop {
+                // Whether this entry is recorded.
+                let mut kept = KEEP;
                 if object {
                     if self.bytes.get(self.at) != Some(&b'"') {
                         return Err((self.at, "key must be a string"));
                     }
-                    let k = self.nodes.len();
-                    let keys_before = self.keys.len();
-                    canonical &= self.string()?;
-                    let key = self.nodes[k];
-                    let head = prefix(&self.bytes[key.start as usize..key.end as usize]);
-                    self.pending.push((k as u32, head));
-                    let dropped = depth == 0
-                        && self.keep.is_some_and(|keep| {
-                            let raw = &self.bytes[key.start as usize..key.end as usize];
-                            if key.flag {
-                                let name = unescape(std::str::from_utf8(raw).unwrap_or_default());
-                                !keep.contains(&name.as_str())
-                            } else {
-                                !keep.iter().any(|k| k.as_bytes() == raw)
+                    if KEEP {
+                        let k = self.nodes.len();
+                        canonical &= self.string::<true>()?;
+                        let key = self.nodes[k];
+                        let range = (key.start as usize, key.end as usize);
+                        let raw = &self.bytes[range.0..range.1];
+                        let dropped = depth == 0
+                            && self.keep.is_some_and(|keep| {
+                                if key.flag {
+                                    let name =
+                                        unescape(std::str::from_utf8(raw).unwrap_or_default());
+                                    !keep.contains(&name.as_str())
+                                } else {
+                                    !keep.iter().any(|k| k.as_bytes() == raw)
+                                }
+                            });
+                        if dropped {
+                            // Validated, not recorded.
+                            self.nodes.truncate(k);
+                            kept = false;
+                            skipped = true;
+                        } else {
+                            let head = prefix(raw);
+                            self.pending.push((k as u32, head));
+                            if key.flag
+                                || last_key.is_some_and(|(last, s, e)| {
+                                    last.cmp(&head).then_with(|| self.bytes[s..e].cmp(raw))
+                                        != std::cmp::Ordering::Less
+                                })
+                            {
+                                sorted = false;
                             }
-                        });
-                    let range = (key.start as usize, key.end as usize);
-                    if key.flag
-                        || last_key.is_some_and(|(last, s, e)| {
-                            last.cmp(&head)
-                                .then_with(|| self.bytes[s..e].cmp(&self.bytes[range.0..range.1]))
-                                != std::cmp::Ordering::Less
-                        })
-                    {
-                        sorted = false;
+                            last_key = Some((head, range.0, range.1));
+                        }
+                    } else {
+                        self.string::<false>()?;
                     }
-                    last_key = Some((head, range.0, range.1));
                     canonical &= !self.space();
                     if self.bytes.get(self.at) != Some(&b':') {
                         return Err((self.at, "expected `:`"));
                     }
                     self.at += 1;
                     canonical &= !self.space();
-                    if dropped {
-                        // Validated, then forgotten.
-                        self.value(depth + 1)?;
-                        self.nodes.truncate(k);
-                        self.keys.truncate(keys_before);
-                        self.heads.truncate(keys_before);
-                        self.pending.pop();
-                        skipped = true;
-                        canonical &= !self.space();
-                        match self.bytes.get(self.at) {
-                            Some(b',') => {
-                                self.at += 1;
-                                canonical &= !self.space();
-                                continue;
-                            }
-                            Some(&b) if b == close => {
-                                self.at += 1;
-                                break;
-                            }
-                            Some(_) => {
-                                return Err((self.at, "expected `,` or the end of the list"))
-                            }
-                            None => return Err((self.at, "EOF while parsing a list or object")),
-                        }
-                    }
                 }
-                canonical &= self.value(depth + 1)?;
-                len += 1;
+                if kept {
+                    canonical &= self.value::<true>(depth + 1)?;
+                    len += 1;
+                } else {
+                    self.value::<false>(depth + 1)?;
+                }
                 canonical &= !self.space();
                 match self.bytes.get(self.at) {
                     Some(b',') => {
@@ -868,6 +877,9 @@ impl Parser<'_, '_> {
                     None => return Err((self.at, "EOF while parsing a list or object")),
                 }
             }
+        }
+        if !KEEP {
+            return Ok(false);
         }
         let next = self.nodes.len() as u32;
         let keys = self.keys.len() as u32;
@@ -1090,9 +1102,30 @@ mod tests {
             root.to_value(),
             json!({"b": "k\"ept", "e": {"f": {"g": 3}}})
         );
-        // A malformed entry is an error even when it is left out.
-        let bad = r#"{"a":[1,,2],"b":1}"#;
-        assert!(Doc::parse_keeping(bad.to_string(), Some(&["b"])).is_err());
+        // A malformed entry is the same error, at the same place, whether
+        // it is kept or left out.
+        for bad in [
+            "[1,,2]",
+            "{\"x\":1,}",
+            "{\"x\" 1}",
+            "{\"x\":01}",
+            "[1.]",
+            "\"tab\there\"",
+            "\"\\x\"",
+            "[\"\\u12\"]",
+            "nul",
+            "-",
+            "{\"x\":[1,2",
+            "{1:2}",
+        ] {
+            let text = format!("{{\"b\":1,\"a\":{{\"y\":\n{bad}}}}}");
+            let kept = Doc::parse_keeping(text.clone(), Some(&["a"])).err();
+            let left_out = Doc::parse_keeping(text.clone(), Some(&["b"])).err();
+            assert!(kept.is_some(), "{text:?} parsed");
+            assert_eq!(kept, left_out, "{text:?}");
+        }
+        let deep = format!("{{\"a\":{},\"b\":1}}", "[".repeat(200) + &"]".repeat(200));
+        assert!(Doc::parse_keeping(deep, Some(&["b"])).is_err());
     }
 
     #[test]
