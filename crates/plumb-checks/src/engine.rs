@@ -735,6 +735,11 @@ fn evaluate_kind<'c>(
                     .collect();
                 let mut entries = EvidenceEntries::new(&paths);
                 for &(r, props) in part {
+                    if let Some(props) = props {
+                        // Its cache misses at once, rather than one by one
+                        // in the lookups that follow (docs/performance.md).
+                        std::hint::black_box(props.warm());
+                    }
                     let shared = Shared::of(r, &texts);
                     let env = Env {
                         subject: props.map(|props| (r, props)),
