@@ -412,8 +412,8 @@ fn main() {
         assert_eq!(findings.len(), reference.len(), "finding counts differ");
         for (a, b) in findings.iter().zip(&reference) {
             assert_eq!(
-                (&a.check_id, &a.resource_uid, a.status),
-                (&b.check_id, &b.resource_uid, b.status),
+                (&a.check_id(), &a.resource_uid(), a.status),
+                (&b.check_id(), &b.resource_uid(), b.status),
                 "the evaluators disagree: {:?} / {:?}",
                 a.reason,
                 b.reason

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr};
 use cel::Program;
-use plumb_model::{Severity, Text};
+use plumb_model::{CheckPart, Severity, Text};
 use serde::{Deserialize, Serialize};
 
 use crate::compiled::Compiled;
@@ -90,11 +90,10 @@ pub struct Check {
     /// The condition and `applies_when` compiled for the fast evaluator;
     /// `None` when they use something only the interpreter implements.
     pub(crate) compiled: Option<(Compiled, Option<Compiled>)>,
-    /// `framework:control` strings, computed once: every finding carries them.
-    controls: Arc<[String]>,
-    /// What every finding of the check shares: id, title, and the
-    /// remediation text of passing findings.
-    pub(crate) texts: (Text, Text, Text),
+    /// What every finding of the check shares: id, title, severity,
+    /// `framework:control` strings and the remediation text of passing
+    /// findings, computed once.
+    pub(crate) part: Arc<CheckPart>,
     /// The remediation text, CLI and Terraform as one template, rendered
     /// for each failing resource.
     pub(crate) remediation: Template,
@@ -108,12 +107,12 @@ pub struct Check {
 impl Check {
     /// The `framework:control` strings the check maps to.
     pub fn controls(&self) -> &[String] {
-        &self.controls
+        &self.part.controls
     }
 
-    /// The controls, shared with every finding.
-    pub(crate) fn shared_controls(&self) -> Arc<[String]> {
-        self.controls.clone()
+    /// What every finding of the check shares.
+    pub fn finding_part(&self) -> Arc<CheckPart> {
+        self.part.clone()
     }
 
     /// Whether the compiled evaluator runs this check (otherwise the `cel`
@@ -402,12 +401,13 @@ pub fn load(
             remediation,
             props,
             reached,
-            controls,
-            texts: (
-                Text::from(spec.id.as_str()),
-                Text::from(spec.title.as_str()),
-                Text::from(spec.remediation.text.trim()),
-            ),
+            part: Arc::new(CheckPart {
+                id: Text::from(spec.id.as_str()),
+                title: Text::from(spec.title.as_str()),
+                severity: spec.severity,
+                controls,
+                remediation: Text::from(spec.remediation.text.trim()),
+            }),
             spec,
             file: file.to_string(),
             condition,

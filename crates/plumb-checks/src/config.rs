@@ -206,13 +206,15 @@ impl Config {
 
 impl Mute {
     fn matches(&self, f: &Finding, tags: Option<&BTreeMap<String, String>>) -> bool {
-        self.check.as_ref().is_none_or(|g| g.is_match(&*f.check_id))
+        self.check
+            .as_ref()
+            .is_none_or(|g| g.is_match(&**f.check_id()))
             && self
                 .resource
                 .as_ref()
-                .is_none_or(|g| g.is_match(&*f.resource_uid))
-            && self.account.as_ref().is_none_or(|a| **a == *f.account)
-            && self.region.as_ref().is_none_or(|r| **r == *f.region)
+                .is_none_or(|g| g.is_match(&**f.resource_uid()))
+            && self.account.as_ref().is_none_or(|a| **a == **f.account())
+            && self.region.as_ref().is_none_or(|r| **r == **f.region())
             && self
                 .tag
                 .as_ref()
@@ -232,7 +234,7 @@ pub fn apply_mutes(
 ) -> Vec<String> {
     let mut expired_notices = BTreeMap::new();
     for f in findings.iter_mut().filter(|f| f.status == Status::Fail) {
-        let resource_tags = tags.get(&*f.resource_uid);
+        let resource_tags = tags.get(&**f.resource_uid());
         let matching: Vec<&Mute> = config
             .mutes
             .iter()
@@ -270,21 +272,27 @@ mod tests {
     use plumb_model::Severity;
 
     fn finding(check: &str, uid: &str) -> Finding {
-        Finding {
-            check_id: check.into(),
+        let check = plumb_model::CheckPart {
+            id: check.into(),
             title: "".into(),
             severity: Severity::High,
-            status: Status::Fail,
-            resource_uid: uid.into(),
+            controls: Vec::new().into(),
+            remediation: "".into(),
+        };
+        let resource = plumb_model::ResourcePart {
+            uid: uid.into(),
             kind: "aws_s3_bucket".into(),
             account: "111122223333".into(),
             region: "eu-west-1".into(),
-            evidence: Default::default(),
-            controls: Vec::new().into(),
-            remediation: "".into(),
-            reason: None,
-            risk: None,
-        }
+        };
+        Finding::new(
+            std::sync::Arc::new(check),
+            std::sync::Arc::new(resource),
+            Status::Fail,
+            Default::default(),
+            None,
+            None,
+        )
     }
 
     fn today() -> NaiveDate {

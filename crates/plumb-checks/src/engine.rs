@@ -15,7 +15,8 @@ use cel::{Context, ExecutionError, Value};
 use foldhash::HashMap as FastMap;
 use plumb_model::doc::Doc;
 use plumb_model::{
-    CoverageStatus, Evidence, EvidenceEntry, Finding, Resource, Snapshot, Status, Text,
+    CheckPart, CoverageStatus, Evidence, EvidenceEntry, Finding, Resource, ResourcePart, Snapshot,
+    Status, Text,
 };
 use rayon::prelude::*;
 use serde_json::Value as Json;
@@ -56,7 +57,7 @@ pub fn evaluate_with(checks: &[&Check], snapshot: &Snapshot, evaluator: Evaluato
     let mut findings = Vec::with_capacity(by_check.values().map(Vec::len).sum());
     for (_, mut list) in by_check {
         // Each part is in uid order; the coverage errors come last.
-        list.sort_by(|a, b| a.resource_uid.cmp(&b.resource_uid));
+        list.sort_by(|a, b| a.resource_uid().cmp(b.resource_uid()));
         findings.extend(list);
     }
     findings
@@ -734,6 +735,13 @@ fn evaluate_kind<'c>(
                     .map(|_| Vec::with_capacity(part.len()))
                     .collect();
                 let mut entries = EvidenceEntries::new(&paths);
+                // The part's own copy of what its findings share with their
+                // check: the count of references to one copy shared by every
+                // thread's findings went back and forth between the cores.
+                let check_parts: Vec<Arc<CheckPart>> = kind_checks
+                    .iter()
+                    .map(|c| Arc::new(CheckPart::clone(&c.part)))
+                    .collect();
                 for &(r, props) in part {
                     if let Some(props) = props {
                         // Its cache misses at once, rather than one by one
@@ -755,10 +763,20 @@ fn evaluate_kind<'c>(
                             let Some((condition, applies_when)) = &c.compiled else {
                                 continue;
                             };
-                            evaluate_one(c, i, judged, &shared, &mut entries, |part| match part {
-                                Part::AppliesWhen => applies_when.as_ref().map(|a| a.run(&env, r)),
-                                Part::Condition => Some(condition.run(&env, r)),
-                            })
+                            evaluate_one(
+                                c,
+                                &check_parts[i],
+                                i,
+                                judged,
+                                &shared,
+                                &mut entries,
+                                |part| match part {
+                                    Part::AppliesWhen => {
+                                        applies_when.as_ref().map(|a| a.run(&env, r))
+                                    }
+                                    Part::Condition => Some(condition.run(&env, r)),
+                                },
+                            )
                         } else {
                             let Some(root) = &root else { continue };
                             let scope = scope.get_or_insert_with(|| {
@@ -770,17 +788,25 @@ fn evaluate_kind<'c>(
                                 scope.add_variable_from_value("resource", value);
                                 scope
                             });
-                            evaluate_one(c, i, judged, &shared, &mut entries, |part| {
-                                let program = match part {
-                                    Part::AppliesWhen => c.applies_when.as_ref()?,
-                                    Part::Condition => &c.condition,
-                                };
-                                Some(match program.execute(scope) {
-                                    Ok(Value::Bool(b)) => Ok(b),
-                                    Ok(other) => Err(format!("gave {other:?}, not a boolean")),
-                                    Err(e) => Err(e.to_string()),
-                                })
-                            })
+                            evaluate_one(
+                                c,
+                                &check_parts[i],
+                                i,
+                                judged,
+                                &shared,
+                                &mut entries,
+                                |part| {
+                                    let program = match part {
+                                        Part::AppliesWhen => c.applies_when.as_ref()?,
+                                        Part::Condition => &c.condition,
+                                    };
+                                    Some(match program.execute(scope) {
+                                        Ok(Value::Bool(b)) => Ok(b),
+                                        Ok(other) => Err(format!("gave {other:?}, not a boolean")),
+                                        Err(e) => Err(e.to_string()),
+                                    })
+                                },
+                            )
                         };
                         by_check[i].extend(found);
                     }
@@ -980,10 +1006,7 @@ fn with_edges(value: Value, graph: &Graph<'_>, uid: &str) -> Value {
 
 /// A resource's fields that every finding on it shares.
 struct Shared {
-    uid: Text,
-    kind: Text,
-    account: Text,
-    region: Text,
+    part: Arc<ResourcePart>,
     /// [`gaps_text`] of the resource, written for its first error.
     gaps: std::cell::OnceCell<String>,
 }
@@ -992,10 +1015,12 @@ impl Shared {
     fn of(r: &Resource, texts: &FastMap<&str, Text>) -> Self {
         let text = |v: &str| texts.get(v).cloned().unwrap_or_else(|| Text::from(v));
         Shared {
-            uid: Text::from(r.uid.as_str()),
-            kind: text(&r.kind),
-            account: text(&r.account),
-            region: text(&r.region),
+            part: Arc::new(ResourcePart {
+                uid: Text::from(r.uid.as_str()),
+                kind: text(&r.kind),
+                account: text(&r.account),
+                region: text(&r.region),
+            }),
             gaps: std::cell::OnceCell::new(),
         }
     }
@@ -1008,16 +1033,15 @@ impl Shared {
 }
 
 fn finding(
-    check: &Check,
+    check: &Arc<CheckPart>,
+    template: &Template,
     (r, props): Judged<'_>,
     shared: &Shared,
     status: Status,
     evidence: Evidence,
     reason: Option<String>,
 ) -> Finding {
-    let remediation = if status == Status::Pass {
-        check.texts.2.clone()
-    } else {
+    let remediation = (status != Status::Pass).then(|| {
         thread_local! {
             /// Where remediations are rendered before they are shared: one
             /// allocation per failure (the shared text), not two.
@@ -1026,27 +1050,18 @@ fn finding(
         RENDERED.with(|rendered| {
             let mut out = rendered.borrow_mut();
             out.clear();
-            check
-                .remediation
-                .render_into(r, props.map(Doc::root), &mut out);
+            template.render_into(r, props.map(Doc::root), &mut out);
             Text::from(out.as_str())
         })
-    };
-    Finding {
-        check_id: check.texts.0.clone(),
-        title: check.texts.1.clone(),
-        severity: check.spec.severity,
+    });
+    Finding::new(
+        check.clone(),
+        shared.part.clone(),
         status,
-        resource_uid: shared.uid.clone(),
-        kind: shared.kind.clone(),
-        account: shared.account.clone(),
-        region: shared.region.clone(),
         evidence,
-        controls: check.shared_controls(),
         remediation,
         reason,
-        risk: None,
-    }
+    )
 }
 
 /// What a resource's collection could not read, for an error's reason:
@@ -1085,6 +1100,7 @@ fn brief(message: &str) -> std::borrow::Cow<'_, str> {
 /// check has no such part).
 fn evaluate_one(
     check: &Check,
+    part: &Arc<CheckPart>,
     at: usize,
     judged: Judged<'_>,
     shared: &Shared,
@@ -1098,7 +1114,8 @@ fn evaluate_one(
         Some(Err(e)) => {
             let reason = format!("applies_when could not be evaluated: {e}{}", shared.gaps(r));
             return Some(finding(
-                check,
+                part,
+                &check.remediation,
                 judged,
                 shared,
                 Status::Error,
@@ -1115,7 +1132,8 @@ fn evaluate_one(
             shared.gaps(r)
         );
         return Some(finding(
-            check,
+            part,
+            &check.remediation,
             judged,
             shared,
             Status::Error,
@@ -1138,7 +1156,15 @@ fn evaluate_one(
             Some("the check has no condition".to_string()),
         ),
     };
-    Some(finding(check, judged, shared, status, evidence, reason))
+    Some(finding(
+        part,
+        &check.remediation,
+        judged,
+        shared,
+        status,
+        evidence,
+        reason,
+    ))
 }
 
 /// The evidence paths of a kind's checks, each once, and for each check the
@@ -1299,21 +1325,20 @@ fn unit_error(
     service: &str,
     reason: String,
 ) -> Finding {
-    Finding {
-        check_id: check.texts.0.clone(),
-        title: check.texts.1.clone(),
-        severity: check.spec.severity,
-        status: Status::Error,
-        resource_uid: Text::from(format!("coverage:{account}:{region}:{service}")),
+    let resource = ResourcePart {
+        uid: Text::from(format!("coverage:{account}:{region}:{service}")),
         kind: Text::from(check.spec.kind.as_str()),
         account: Text::from(account),
         region: Text::from(region),
-        evidence: Evidence::default(),
-        controls: check.shared_controls(),
-        remediation: check.texts.2.clone(),
-        reason: Some(reason),
-        risk: None,
-    }
+    };
+    Finding::new(
+        check.part.clone(),
+        Arc::new(resource),
+        Status::Error,
+        Evidence::default(),
+        None,
+        Some(reason),
+    )
 }
 
 /// The remediation text, CLI and Terraform, with `{{…}}` filled from the

@@ -127,7 +127,7 @@ pub fn posture(
     let prefix = format!("{}:", framework.id);
     let mut counts: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
     for f in findings {
-        for c in f.controls.iter().filter_map(|c| c.strip_prefix(&prefix)) {
+        for c in f.controls().iter().filter_map(|c| c.strip_prefix(&prefix)) {
             let slot = counts.entry(c).or_default();
             match f.status {
                 Status::Pass => slot[0] += 1,

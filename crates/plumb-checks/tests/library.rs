@@ -175,7 +175,7 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
             let reference = evaluate_with(&[check], &snap, Evaluator::Interpreter);
             let outcomes = |f: &[plumb_model::Finding]| -> Vec<(String, Status)> {
                 f.iter()
-                    .map(|f| (f.resource_uid.to_string(), f.status))
+                    .map(|f| (f.resource_uid().to_string(), f.status))
                     .collect()
             };
             assert_eq!(
@@ -196,7 +196,7 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
                     streamed.extend(f)
                 })
                 .unwrap_or_else(|e| match e {});
-                streamed.sort_by(|a, b| a.resource_uid.cmp(&b.resource_uid));
+                streamed.sort_by(|a, b| a.resource_uid().cmp(b.resource_uid()));
                 // Whole findings: reading only the props the check reads
                 // changes nothing in them (evidence, remediation, reasons).
                 assert_eq!(
@@ -208,7 +208,7 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
             }
             let found: Vec<_> = findings
                 .iter()
-                .filter(|f| *f.resource_uid == *uid)
+                .filter(|f| **f.resource_uid() == *uid)
                 .collect();
             let Some(expected) = expected else {
                 assert!(
@@ -233,7 +233,7 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
             );
             if expected == Status::Fail {
                 assert!(
-                    !found[0].remediation.contains("<resource."),
+                    !found[0].remediation().contains("<resource."),
                     "{}: unrendered template",
                     file.display()
                 );
@@ -359,7 +359,7 @@ fn remediation_is_rendered_for_the_failing_resource() {
         &[check],
         &snapshot_of(vec![bucket("acme-data", "111122223333", "eu-west-1")]),
     );
-    let text = &findings[0].remediation;
+    let text = &findings[0].remediation();
     assert!(
         text.contains("--bucket acme-data --region eu-west-1"),
         "{text}"
@@ -369,7 +369,7 @@ fn remediation_is_rendered_for_the_failing_resource() {
         "{text}"
     );
     assert_eq!(
-        findings[0].controls.to_vec(),
+        findings[0].controls().to_vec(),
         vec!["aws-fsbp:S3.8", "cis-aws-5.0:2.1.4", "cis-aws-6.0:3.1.4"]
     );
 }
@@ -412,7 +412,7 @@ fn a_company_policy_in_the_same_format_loads_and_runs() {
     );
     let statuses: Vec<_> = findings
         .iter()
-        .map(|f| (&*f.resource_uid, f.status))
+        .map(|f| (&**f.resource_uid(), f.status))
         .collect();
     assert_eq!(
         statuses,
@@ -505,7 +505,7 @@ fn conditions_read_edges_both_ways() {
     let findings = evaluate(&[probe(&library)], &snap);
     let by: Vec<_> = findings
         .iter()
-        .map(|f| (&*f.resource_uid, f.status))
+        .map(|f| (&**f.resource_uid(), f.status))
         .collect();
     assert_eq!(
         by,
@@ -530,7 +530,10 @@ fn kind_in_account_sees_the_account_and_errors_when_the_kind_was_not_collected()
         bucket("c", "2", "us-east-1"),
     ]);
     let findings = evaluate(&[probe(&library)], &snap);
-    let statuses: Vec<_> = findings.iter().map(|f| (&*f.account, f.status)).collect();
+    let statuses: Vec<_> = findings
+        .iter()
+        .map(|f| (&**f.account(), f.status))
+        .collect();
     assert_eq!(
         statuses,
         vec![
@@ -599,7 +602,7 @@ fn the_example_company_policies_load_and_judge() {
     );
     let by: Vec<_> = findings
         .iter()
-        .map(|f| (&*f.resource_uid, f.status))
+        .map(|f| (&**f.resource_uid(), f.status))
         .collect();
     assert_eq!(
         by,
@@ -628,7 +631,7 @@ fn the_example_company_policies_load_and_judge() {
     );
     let by: Vec<_> = findings
         .iter()
-        .map(|f| (&*f.resource_uid, f.status))
+        .map(|f| (&**f.resource_uid(), f.status))
         .collect();
     assert_eq!(
         by,
@@ -707,7 +710,10 @@ fn all_checks_a_page_at_a_time_hand_each_check_its_findings_in_order() {
     let mut expected: std::collections::BTreeMap<String, Vec<plumb_model::Finding>> =
         Default::default();
     for f in evaluate(&checks, &snap) {
-        expected.entry(f.check_id.to_string()).or_default().push(f);
+        expected
+            .entry(f.check_id().to_string())
+            .or_default()
+            .push(f);
     }
     assert!(
         expected.len() > 150,

@@ -220,7 +220,7 @@ fn run_checks(
             let mut findings = Vec::new();
             for mut list in by_check.into_values() {
                 // Each part is in uid order; the coverage errors come last.
-                list.sort_by(|a, b| a.resource_uid.cmp(&b.resource_uid));
+                list.sort_by(|a, b| a.resource_uid().cmp(b.resource_uid()));
                 findings.extend(list);
             }
             (scan, findings)
@@ -236,7 +236,7 @@ fn run_checks(
     // Every failure's risk in its resource's context, stored with it.
     let ranker = plumb_context::Ranker::new(context, weights);
     for f in findings.iter_mut().filter(|f| f.status == Status::Fail) {
-        f.risk = Some(ranker.risk(f.severity, &f.resource_uid).score);
+        f.risk = Some(ranker.risk(f.severity(), f.resource_uid()).score);
     }
 
     let mut store = plumb_store::open(db).with_context(|| format!("cannot open the store {db}"))?;
@@ -264,7 +264,7 @@ fn outcome(report: &Report, fail_on: Option<&str>) -> anyhow::Result<Outcome> {
     let failing = report
         .findings
         .iter()
-        .any(|f| f.severity >= threshold && matches!(f.status, Status::Fail | Status::Error));
+        .any(|f| f.severity() >= threshold && matches!(f.status, Status::Fail | Status::Error));
     Ok(if failing {
         Outcome::Failing
     } else {
@@ -383,13 +383,13 @@ pub fn report(db: &str, args: ReportArgs) -> anyhow::Result<Outcome> {
     }
     if !args.frameworks.is_empty() {
         findings.retain(|f| {
-            f.controls.iter().any(|c| {
+            f.controls().iter().any(|c| {
                 c.split_once(':')
                     .is_some_and(|(framework, _)| args.frameworks.iter().any(|w| w == framework))
             })
         });
     }
-    let ran: BTreeSet<&str> = findings.iter().map(|f| &*f.check_id).collect();
+    let ran: BTreeSet<&str> = findings.iter().map(|f| &**f.check_id()).collect();
     let mut notices = Vec::new();
     let mut checks = Vec::new();
     for id in &ran {
@@ -587,7 +587,7 @@ fn table(report: &Report) -> anyhow::Result<()> {
         let mut failing: Vec<&Finding> = report
             .findings
             .iter()
-            .filter(|f| f.status == Status::Fail && f.severity == *sev)
+            .filter(|f| f.status == Status::Fail && f.severity() == *sev)
             .collect();
         failing.sort_by(|a, b| b.risk.unwrap_or(0.0).total_cmp(&a.risk.unwrap_or(0.0)));
         if failing.is_empty() {
@@ -602,9 +602,9 @@ fn table(report: &Report) -> anyhow::Result<()> {
         for f in failing {
             t.add_row(vec![
                 f.risk.map(|r| format!("{r:.0}")).unwrap_or_default(),
-                f.check_id.to_string(),
-                f.resource_uid.to_string(),
-                f.region.to_string(),
+                f.check_id().to_string(),
+                f.resource_uid().to_string(),
+                f.region().to_string(),
             ]);
         }
         output::print(&t)?;
@@ -623,8 +623,8 @@ fn table(report: &Report) -> anyhow::Result<()> {
         let mut t = output::table(&["CHECK", "RESOURCE", "REASON"]);
         for f in errors {
             t.add_row(vec![
-                f.check_id.to_string(),
-                f.resource_uid.to_string(),
+                f.check_id().to_string(),
+                f.resource_uid().to_string(),
                 f.reason.clone().unwrap_or_default(),
             ]);
         }

@@ -70,36 +70,36 @@ pub fn plan(db: &str, args: FixPlanArgs) -> anyhow::Result<Outcome> {
     }
     let mut items: BTreeMap<(&'static str, String), Item> = BTreeMap::new();
     for f in findings.iter().filter(|f| f.status == Status::Fail) {
-        let Some(fix) = fix::for_check(&f.check_id) else {
+        let Some(fix) = fix::for_check(f.check_id()) else {
             continue;
         };
-        let wanted = glob_any(&args.checks, &f.check_id)
-            && glob_any(&args.resources, &f.resource_uid)
+        let wanted = glob_any(&args.checks, f.check_id())
+            && glob_any(&args.resources, f.resource_uid())
             && match min {
-                Some((sev, true)) => f.severity >= sev,
-                Some((sev, false)) => f.severity == sev,
+                Some((sev, true)) => f.severity() >= sev,
+                Some((sev, false)) => f.severity() == sev,
                 None => true,
             };
         if !wanted {
             continue;
         }
         let item = items
-            .entry((fix.id, f.resource_uid.to_string()))
+            .entry((fix.id, f.resource_uid().to_string()))
             .or_insert_with(|| Item {
                 fix: fix.id.into(),
                 checks: Vec::new(),
-                resource_uid: f.resource_uid.to_string(),
-                kind: f.kind.to_string(),
-                account: f.account.to_string(),
-                region: f.region.to_string(),
+                resource_uid: f.resource_uid().to_string(),
+                kind: f.kind().to_string(),
+                account: f.account().to_string(),
+                region: f.region().to_string(),
                 disruptive: fix.disruptive,
                 summary: fix.summary.into(),
                 actions: fix.actions.iter().map(|a| a.to_string()).collect(),
                 evidence: BTreeMap::new(),
             });
-        item.checks.push(f.check_id.to_string());
+        item.checks.push(f.check_id().to_string());
         item.evidence
-            .insert(f.check_id.to_string(), Value::Object(f.evidence.values()));
+            .insert(f.check_id().to_string(), Value::Object(f.evidence.values()));
     }
     let plan = Plan {
         plumb_fix_plan: PLAN_VERSION,
@@ -448,7 +448,7 @@ fn report(results: &[Applied], format: Format) -> anyhow::Result<Outcome> {
 fn findings_by(findings: &[Finding]) -> BTreeMap<(&str, &str), &Finding> {
     findings
         .iter()
-        .map(|f| ((&*f.check_id, &*f.resource_uid), f))
+        .map(|f| ((&**f.check_id(), &**f.resource_uid()), f))
         .collect()
 }
 

@@ -196,9 +196,9 @@ pub fn rank(findings: &[Finding], context: &Context, weights: &Weights) -> Vec<R
     let ranker = Ranker::new(context, weights);
     let mut by_resource: BTreeMap<&str, Vec<(&Finding, Risk)>> = BTreeMap::new();
     for f in findings.iter().filter(|f| f.status == Status::Fail) {
-        let risk = ranker.risk(f.severity, &f.resource_uid);
+        let risk = ranker.risk(f.severity(), f.resource_uid());
         by_resource
-            .entry(&f.resource_uid)
+            .entry(f.resource_uid())
             .or_default()
             .push((f, risk));
     }
@@ -208,14 +208,14 @@ pub fn rank(findings: &[Finding], context: &Context, weights: &Weights) -> Vec<R
             list.sort_by(|a, b| {
                 b.1.score
                     .total_cmp(&a.1.score)
-                    .then(a.0.check_id.cmp(&b.0.check_id))
+                    .then(a.0.check_id().cmp(b.0.check_id()))
             });
             let (top, risk) = &list[0];
             RankedRisk {
                 risk_score: risk.score,
                 resource_uid: uid.to_string(),
-                kind: top.kind.to_string(),
-                check_ids: list.iter().map(|(f, _)| f.check_id.to_string()).collect(),
+                kind: top.kind().to_string(),
+                check_ids: list.iter().map(|(f, _)| f.check_id().to_string()).collect(),
                 reason: format!("{} failing check(s), worst: {}", list.len(), risk.reason),
                 path: risk.path.clone(),
             }

@@ -44,9 +44,9 @@ impl Selection {
         let risk_ok = self.min_risk.is_none_or(|min| f.risk.unwrap_or(0.0) >= min);
         let severity_ok = self.severity.is_none_or(|(s, and_above)| {
             if and_above {
-                f.severity >= s
+                f.severity() >= s
             } else {
-                f.severity == s
+                f.severity() == s
             }
         });
         risk_ok && severity_ok
@@ -196,9 +196,9 @@ impl ExportReport {
 
 fn item(f: &Finding, action: Action) -> Item {
     Item {
-        check_id: f.check_id.to_string(),
-        resource_uid: f.resource_uid.to_string(),
-        severity: Some(f.severity),
+        check_id: f.check_id().to_string(),
+        resource_uid: f.resource_uid().to_string(),
+        severity: Some(f.severity()),
         risk: f.risk,
         action,
     }
@@ -235,7 +235,7 @@ fn plan<'a>(
         .iter()
         .filter(|f| f.status == Status::Fail && selection.selects(f))
     {
-        match tickets.get(&fingerprint(&f.check_id, &f.resource_uid)) {
+        match tickets.get(&fingerprint(f.check_id(), f.resource_uid())) {
             Some(t) if t.state == TicketState::Open => plan
                 .settled
                 .push(item(f, Action::AlreadyOpen { url: t.url.clone() })),
@@ -328,7 +328,7 @@ pub fn export(
         .collect();
     let by_fingerprint: BTreeMap<String, &Finding> = findings
         .iter()
-        .map(|f| (fingerprint(&f.check_id, &f.resource_uid), f))
+        .map(|f| (fingerprint(f.check_id(), f.resource_uid()), f))
         .collect();
     let mut plan = plan(&tickets, findings, selection, snapshot, tracker.is_some());
     let resolve = to_resolve(store, &tickets, &by_fingerprint, snapshot)?;
@@ -416,9 +416,9 @@ impl Flow<'_> {
     fn ticket(&self, f: &Finding, ticket_id: String, url: String, state: TicketState) -> Ticket {
         Ticket {
             system: self.system.as_str().to_string(),
-            fingerprint: fingerprint(&f.check_id, &f.resource_uid),
-            check_id: f.check_id.to_string(),
-            resource_uid: f.resource_uid.to_string(),
+            fingerprint: fingerprint(f.check_id(), f.resource_uid()),
+            check_id: f.check_id().to_string(),
+            resource_uid: f.resource_uid().to_string(),
             ticket_id,
             url,
             state,
@@ -535,7 +535,7 @@ fn resolved_item(r: &Resolved<'_>, dry_run: bool) -> Item {
     Item {
         check_id: r.ticket.check_id.clone(),
         resource_uid: r.ticket.resource_uid.clone(),
-        severity: r.finding.map(|f| f.severity),
+        severity: r.finding.map(|f| f.severity()),
         risk: None,
         action: if dry_run {
             Action::WouldResolve { url, resolution }

@@ -49,8 +49,8 @@ impl Github {
     fn create(&self, f: &Finding, snapshot: i64) -> Request {
         let mut labels = self.config.labels.clone();
         labels.push(fingerprint_label(&fingerprint(
-            &f.check_id,
-            &f.resource_uid,
+            f.check_id(),
+            f.resource_uid(),
         )));
         self.request("POST", &format!("/repos/{}/issues", self.config.repo))
             .json(&json!({
@@ -61,7 +61,7 @@ impl Github {
     }
 
     fn lookup(&self, f: &Finding) -> Request {
-        let label = fingerprint_label(&fingerprint(&f.check_id, &f.resource_uid));
+        let label = fingerprint_label(&fingerprint(f.check_id(), f.resource_uid()));
         self.request(
             "GET",
             &format!(

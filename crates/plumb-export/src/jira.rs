@@ -92,8 +92,8 @@ impl Jira {
     fn create(&self, f: &Finding, snapshot: i64) -> Request {
         let mut labels = self.config.labels.clone();
         labels.push(fingerprint_label(&fingerprint(
-            &f.check_id,
-            &f.resource_uid,
+            f.check_id(),
+            f.resource_uid(),
         )));
         let description = if self.config.api_version >= 3 {
             render::jira_adf(f, snapshot)
@@ -117,8 +117,8 @@ impl Jira {
             "project = {} AND labels = {}",
             quoted(&self.config.project),
             quoted(&fingerprint_label(&fingerprint(
-                &f.check_id,
-                &f.resource_uid
+                f.check_id(),
+                f.resource_uid()
             )))
         );
         let endpoint = if self.config.api_version >= 3 || self.search_gone.get() {

@@ -14,7 +14,7 @@ const TITLE_MAX: usize = 250;
 
 /// `[high] S3 bucket blocks public access: arn:aws:s3:::b`, cut to fit.
 pub fn title(f: &Finding) -> String {
-    let text = format!("[{}] {}: {}", f.severity, f.title, f.resource_uid);
+    let text = format!("[{}] {}: {}", f.severity(), f.title(), f.resource_uid());
     if text.chars().count() <= TITLE_MAX {
         return text;
     }
@@ -35,10 +35,10 @@ fn evidence(f: &Finding) -> String {
 }
 
 fn controls(f: &Finding) -> String {
-    if f.controls.is_empty() {
+    if f.controls().is_empty() {
         "none".into()
     } else {
-        f.controls.join(", ")
+        f.controls().join(", ")
     }
 }
 
@@ -59,19 +59,19 @@ pub fn markdown(f: &Finding, snapshot: i64) -> String {
          ### Evidence\n\n```json\n{evidence}\n```\n\n\
          ### Remediation\n\n{remediation}\n\n\
          <sub>Opened by `plumb export` (fingerprint `{fingerprint}`); plumb comments and closes this issue when the finding no longer fails.</sub>\n",
-        title = f.title,
-        uid = f.resource_uid,
-        check = f.check_id,
-        severity = f.severity,
+        title = f.title(),
+        uid = f.resource_uid(),
+        check = f.check_id(),
+        severity = f.severity(),
         risk = risk(f),
-        uid_cell = cell(&f.resource_uid),
-        kind = f.kind,
-        account = f.account,
-        region = f.region,
+        uid_cell = cell(f.resource_uid()),
+        kind = f.kind(),
+        account = f.account(),
+        region = f.region(),
         controls = cell(&controls(f)),
         evidence = evidence(f),
-        remediation = f.remediation,
-        fingerprint = fingerprint(&f.check_id, &f.resource_uid),
+        remediation = f.remediation(),
+        fingerprint = fingerprint(f.check_id(), f.resource_uid()),
     )
 }
 
@@ -90,18 +90,18 @@ pub fn jira_wiki(f: &Finding, snapshot: i64) -> String {
          h3. Evidence\n{{code:json}}\n{evidence}\n{{code}}\n\n\
          h3. Remediation\n{{noformat}}\n{remediation}\n{{noformat}}\n\n\
          _Opened by plumb export (fingerprint {fingerprint}); plumb comments and closes this issue when the finding no longer fails._\n",
-        title = f.title,
-        uid = f.resource_uid,
-        check = f.check_id,
-        severity = f.severity,
+        title = f.title(),
+        uid = f.resource_uid(),
+        check = f.check_id(),
+        severity = f.severity(),
         risk = risk(f),
-        kind = f.kind,
-        account = f.account,
-        region = f.region,
+        kind = f.kind(),
+        account = f.account(),
+        region = f.region(),
         controls = controls(f),
         evidence = evidence(f),
-        remediation = f.remediation,
-        fingerprint = fingerprint(&f.check_id, &f.resource_uid),
+        remediation = f.remediation(),
+        fingerprint = fingerprint(f.check_id(), f.resource_uid()),
     )
 }
 
@@ -151,12 +151,16 @@ pub fn adf_document(text: &str) -> Value {
 /// v3): the facts of [`jira_wiki`] as a table, code blocks and a note.
 pub fn jira_adf(f: &Finding, snapshot: i64) -> Value {
     let facts: [(&str, String, &[&str]); 8] = [
-        ("Check", f.check_id.to_string(), &["code"]),
-        ("Severity", f.severity.to_string(), &[]),
+        ("Check", f.check_id().to_string(), &["code"]),
+        ("Severity", f.severity().to_string(), &[]),
         ("Risk", risk(f), &[]),
-        ("Resource", format!("{} ({})", f.resource_uid, f.kind), &[]),
-        ("Account", f.account.to_string(), &[]),
-        ("Region", f.region.to_string(), &[]),
+        (
+            "Resource",
+            format!("{} ({})", f.resource_uid(), f.kind()),
+            &[],
+        ),
+        ("Account", f.account().to_string(), &[]),
+        ("Region", f.region().to_string(), &[]),
         ("Controls", controls(f), &[]),
         ("Snapshot", snapshot.to_string(), &[]),
     ];
@@ -171,21 +175,21 @@ pub fn jira_adf(f: &Finding, snapshot: i64) -> Value {
         .collect();
     let note = format!(
         "Opened by plumb export (fingerprint {}); plumb comments and closes this issue when the finding no longer fails.",
-        fingerprint(&f.check_id, &f.resource_uid)
+        fingerprint(f.check_id(), f.resource_uid())
     );
     json!({"type": "doc", "version": 1, "content": [
         adf_paragraph(&[
             ("Plumb found that ", &[]),
-            (&f.title, &["strong"]),
+            (f.title(), &["strong"]),
             (" fails on ", &[]),
-            (&f.resource_uid, &["code"]),
+            (f.resource_uid(), &["code"]),
             (".", &[]),
         ]),
         {"type": "table", "content": rows},
         adf_heading("Evidence"),
         adf_code_block(&evidence(f), Some("json")),
         adf_heading("Remediation"),
-        adf_code_block(&f.remediation, None),
+        adf_code_block(f.remediation(), None),
         adf_paragraph(&[(&note, &["em"])]),
     ]})
 }
@@ -195,7 +199,12 @@ pub fn slack_line(f: &Finding) -> String {
     let risk = f.risk.map(|r| format!(", risk {r:.0}")).unwrap_or_default();
     format!(
         "*{}*{risk} · {} · `{}`\n`{}` ({} {})",
-        f.severity, f.title, f.check_id, f.resource_uid, f.account, f.region
+        f.severity(),
+        f.title(),
+        f.check_id(),
+        f.resource_uid(),
+        f.account(),
+        f.region()
     )
 }
 
@@ -205,7 +214,7 @@ pub fn finding_json(f: &Finding) -> Value {
     if let Some(map) = value.as_object_mut() {
         map.insert(
             "fingerprint".into(),
-            json!(fingerprint(&f.check_id, &f.resource_uid)),
+            json!(fingerprint(f.check_id(), f.resource_uid())),
         );
     }
     value

@@ -60,7 +60,7 @@ impl Webhook {
             json!({
                 "event": "opened",
                 "snapshot_id": snapshot,
-                "fingerprint": crate::fingerprint(&f.check_id, &f.resource_uid),
+                "fingerprint": crate::fingerprint(f.check_id(), f.resource_uid()),
                 "finding": render::finding_json(f),
             }),
         )

@@ -17,6 +17,8 @@ pub mod kinds;
 mod resource;
 mod snapshot;
 
-pub use finding::{Evidence, EvidenceEntry, Finding, Severity, Status, Text};
+pub use finding::{
+    CheckPart, Evidence, EvidenceEntry, Finding, ResourcePart, Severity, Status, Text,
+};
 pub use resource::{Edge, Relation, Resource, ERRORS_FIELD};
 pub use snapshot::{Coverage, CoverageStatus, Scope, Snapshot, SnapshotSummary};

@@ -2,6 +2,7 @@
 //! prints the time and size of each: `cargo bench -p plumb-report --bench
 //! write -- --findings N`. The figures are recorded in docs/performance.md.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 // The plumb binary's allocator, configured as it is.
@@ -9,7 +10,7 @@ use std::time::Instant;
 static ALLOCATOR: plumb_alloc::Allocator = plumb_alloc::Allocator;
 
 use plumb_checks::Library;
-use plumb_model::{Evidence, Finding, Status};
+use plumb_model::{Evidence, Finding, ResourcePart, Status};
 use plumb_report::{write, Format, Report};
 use serde_json::json;
 
@@ -36,21 +37,22 @@ fn main() {
             let status = statuses[i % statuses.len()];
             let mut evidence = Evidence::default();
             evidence.push("props.example", &json!({"enabled": i % 2 == 0, "id": i}));
-            Finding {
-                check_id: check.spec.id.as_str().into(),
-                title: check.spec.title.as_str().into(),
-                severity: check.spec.severity,
-                status,
-                resource_uid: format!("arn:aws:s3:::bucket-{i}").into(),
+            let resource = ResourcePart {
+                uid: format!("arn:aws:s3:::bucket-{i}").into(),
                 kind: check.spec.kind.as_str().into(),
                 account: "111122223333".into(),
                 region: "eu-west-1".into(),
+            };
+            let mut finding = Finding::new(
+                check.finding_part(),
+                Arc::new(resource),
+                status,
                 evidence,
-                controls: check.controls().to_vec().into(),
-                remediation: check.spec.remediation.text.as_str().into(),
-                reason: (status == Status::Error).then(|| "evidence not collected".to_string()),
-                risk: (status == Status::Fail).then_some((i % 100) as f64),
-            }
+                None,
+                (status == Status::Error).then(|| "evidence not collected".to_string()),
+            );
+            finding.risk = (status == Status::Fail).then_some((i % 100) as f64);
+            finding
         })
         .collect();
     let by_control = library.checks_by_control();

@@ -88,20 +88,20 @@ impl<'a> Index<'a> {
         let mut groups: Vec<Group<'a>> = Vec::new();
         let mut by_check: HashMap<&str, usize> = HashMap::new();
         for (i, f) in report.findings.iter().enumerate() {
-            let at = *by_check.entry(&f.check_id).or_insert_with(|| {
+            let at = *by_check.entry(f.check_id()).or_insert_with(|| {
                 groups.push(Group {
-                    check: &f.check_id,
+                    check: f.check_id(),
                     findings: Vec::new(),
                     not_passing: Vec::new(),
                     counts: [0; 4],
-                    severity: f.severity,
+                    severity: f.severity(),
                 });
                 groups.len() - 1
             });
             let group = &mut groups[at];
             group.findings.push(i);
             group.counts[slot(f.status)] += 1;
-            group.severity = group.severity.max(f.severity);
+            group.severity = group.severity.max(f.severity());
             if f.status != Status::Pass {
                 group.not_passing.push(i);
             }

@@ -15,7 +15,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
     let suites: Vec<(String, Vec<&Finding>)> = if report.posture.is_empty() {
         let mut by_service: std::collections::BTreeMap<String, Vec<&Finding>> = Default::default();
         for f in &report.findings {
-            let service = f.check_id.split('_').next().unwrap_or("").to_string();
+            let service = f.check_id().split('_').next().unwrap_or("").to_string();
             by_service.entry(service).or_default().push(f);
         }
         by_service.into_iter().collect()
@@ -28,7 +28,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
                 let members = report
                     .findings
                     .iter()
-                    .filter(|f| f.controls.iter().any(|c| c.starts_with(&prefix)))
+                    .filter(|f| f.controls().iter().any(|c| c.starts_with(&prefix)))
                     .collect();
                 (p.framework.clone(), members)
             })
@@ -62,8 +62,8 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
                 xml,
                 "    <testcase classname=\"{}.{}\" name=\"{}\"",
                 escape(name),
-                escape(&f.check_id),
-                escape(&f.resource_uid)
+                escape(f.check_id()),
+                escape(f.resource_uid())
             );
             let evidence = serde_json::to_string(&f.evidence)
                 .map_err(|e| ReportError::Serialize(e.to_string()))?;
@@ -73,15 +73,15 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
                     let _ = writeln!(
                         xml,
                         ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>",
-                        f.severity.as_str(),
-                        escape(&f.title),
+                        f.severity().as_str(),
+                        escape(f.title()),
                         escape(&format!(
                             "{} in {} ({}){}\nEvidence: {evidence}\n\n{}",
-                            f.resource_uid,
-                            f.account,
-                            f.region,
+                            f.resource_uid(),
+                            f.account(),
+                            f.region(),
                             f.risk.map(|r| format!(", risk {r:.1}")).unwrap_or_default(),
-                            f.remediation
+                            f.remediation()
                         ))
                     );
                 }
@@ -89,7 +89,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
                     let _ = writeln!(
                         xml,
                         ">\n      <error type=\"undecided\" message=\"{}\">{}</error>\n    </testcase>",
-                        escape(&f.title),
+                        escape(f.title()),
                         escape(f.reason.as_deref().unwrap_or("could not be decided"))
                     );
                 }

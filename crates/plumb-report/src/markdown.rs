@@ -57,8 +57,10 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
             Severity::Low,
             Severity::Info,
         ] {
-            let mut rows: Vec<&&Finding> =
-                failing.iter().filter(|f| f.severity == severity).collect();
+            let mut rows: Vec<&&Finding> = failing
+                .iter()
+                .filter(|f| f.severity() == severity)
+                .collect();
             // Riskiest first, when the context ranked them.
             rows.sort_by(|a, b| b.risk.unwrap_or(0.0).total_cmp(&a.risk.unwrap_or(0.0)));
             if rows.is_empty() {
@@ -76,11 +78,11 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
                 let _ = writeln!(
                     md,
                     "| {risk} | `{}` {} | `{}` | {} | {} |",
-                    cell(&f.check_id),
-                    cell(&f.title),
-                    cell(&f.resource_uid),
-                    cell(&f.account),
-                    cell(&f.region)
+                    cell(f.check_id()),
+                    cell(f.title()),
+                    cell(f.resource_uid()),
+                    cell(f.account()),
+                    cell(f.region())
                 );
             }
             if rows.len() > ROWS {
@@ -105,8 +107,8 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
             let _ = writeln!(
                 md,
                 "| `{}` | `{}` | {} |",
-                cell(&f.check_id),
-                cell(&f.resource_uid),
+                cell(f.check_id()),
+                cell(f.resource_uid()),
                 cell(f.reason.as_deref().unwrap_or(""))
             );
         }

@@ -6,9 +6,10 @@
 mod common;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use plumb_checks::Library;
-use plumb_model::{Evidence, Finding, SnapshotSummary, Status};
+use plumb_model::{Evidence, Finding, ResourcePart, SnapshotSummary, Status};
 use plumb_report::{write, Format, Report};
 use serde_json::json;
 
@@ -22,22 +23,20 @@ fn finding(check: &str, uid: &str, status: Status, reason: Option<&str>) -> Find
         "props.public_access_block",
         &json!({"block_public_acls": status == Status::Pass}),
     );
-    Finding {
-        check_id: c.spec.id.as_str().into(),
-        title: c.spec.title.as_str().into(),
-        severity: c.spec.severity,
-        status,
-        resource_uid: uid.into(),
+    let resource = ResourcePart {
+        uid: uid.into(),
         kind: c.spec.kind.as_str().into(),
         account: "111122223333".into(),
         region: "eu-west-1".into(),
+    };
+    Finding::new(
+        c.finding_part(),
+        Arc::new(resource),
+        status,
         evidence,
-        controls: c.controls().to_vec().into(),
-        remediation: "Block public access: aws s3api put-public-access-block --bucket \"a|b\" <&>"
-            .into(),
-        reason: reason.map(str::to_string),
-        risk: None,
-    }
+        Some("Block public access: aws s3api put-public-access-block --bucket \"a|b\" <&>".into()),
+        reason.map(str::to_string),
+    )
 }
 
 /// A scan of two regions of one account in which one unit was denied.
@@ -50,15 +49,13 @@ fn scan() -> SnapshotSummary {
 }
 
 fn report() -> Report {
-    let public = Finding {
-        risk: Some(75.0),
-        ..finding(
-            "s3_bucket_public_access_blocked",
-            "arn:aws:s3:::acme-public",
-            Status::Fail,
-            None,
-        )
-    };
+    let mut public = finding(
+        "s3_bucket_public_access_blocked",
+        "arn:aws:s3:::acme-public",
+        Status::Fail,
+        None,
+    );
+    public.risk = Some(75.0);
     let findings = vec![
         finding("s3_bucket_public_access_blocked", "arn:aws:s3:::acme-data", Status::Pass, None),
         public,

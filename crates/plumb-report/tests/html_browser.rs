@@ -15,10 +15,10 @@ mod common;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use plumb_checks::Library;
-use plumb_model::{Evidence, Finding, Severity, SnapshotSummary, Status};
+use plumb_model::{Evidence, Finding, ResourcePart, Severity, SnapshotSummary, Status};
 use plumb_report::{write, Format, Report};
 use serde_json::{json, Value};
 
@@ -90,25 +90,27 @@ fn report(n: usize) -> Report {
             } else {
                 format!("arn:aws:{}:::resource-{i}", check.service())
             };
-            Finding {
-                check_id: check.spec.id.as_str().into(),
-                title: check.spec.title.as_str().into(),
-                severity: check.spec.severity,
-                status,
-                resource_uid: uid.into(),
+            let resource = ResourcePart {
+                uid: uid.into(),
                 kind: check.spec.kind.as_str().into(),
                 account: "111122223333".into(),
                 region: if i % 3 == 0 { "us-east-1" } else { "eu-west-1" }.into(),
+            };
+            let reason = match status {
+                Status::Error => Some("evidence not collected: <AccessDenied> & co".into()),
+                Status::Muted => Some("accepted by \"security\" <SEC-1> & reviewed".into()),
+                _ => None,
+            };
+            let mut finding = Finding::new(
+                check.finding_part(),
+                Arc::new(resource),
+                status,
                 evidence,
-                controls: check.controls().to_vec().into(),
-                remediation: format!("{}\nresource-{i} <&>", check.spec.remediation.text).into(),
-                reason: match status {
-                    Status::Error => Some("evidence not collected: <AccessDenied> & co".into()),
-                    Status::Muted => Some("accepted by \"security\" <SEC-1> & reviewed".into()),
-                    _ => None,
-                },
-                risk: (status == Status::Fail).then_some((i % 100) as f64),
-            }
+                Some(format!("{}\nresource-{i} <&>", check.spec.remediation.text).into()),
+                reason,
+            );
+            finding.risk = (status == Status::Fail).then_some((i % 100) as f64);
+            finding
         })
         .collect();
     let by_control = library.checks_by_control();
@@ -173,12 +175,12 @@ fn opens_and_filters(n: usize, name: &str) {
     let (severity, by_severity) = most_common(
         failing
             .iter()
-            .map(|f| f.severity.as_str().to_string())
+            .map(|f| f.severity().as_str().to_string())
             .collect(),
     );
     let of_severity: Vec<&&Finding> = failing
         .iter()
-        .filter(|f| f.severity.as_str() == severity)
+        .filter(|f| f.severity().as_str() == severity)
         .collect();
     let kinds: HashMap<&str, &str> = plumb_model::kinds::all()
         .into_iter()
@@ -187,7 +189,7 @@ fn opens_and_filters(n: usize, name: &str) {
     let (svc, by_service) = most_common(
         of_severity
             .iter()
-            .map(|f| service(&kinds, &f.kind))
+            .map(|f| service(&kinds, f.kind()))
             .collect(),
     );
     assert!(

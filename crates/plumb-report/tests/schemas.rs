@@ -4,9 +4,10 @@
 //! check of the library in every status, in a regional and a global unit.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use plumb_checks::Library;
-use plumb_model::{Evidence, Finding, SnapshotSummary, Status};
+use plumb_model::{Evidence, Finding, ResourcePart, SnapshotSummary, Status};
 use plumb_report::{write, Format, Report};
 use serde_json::json;
 
@@ -22,22 +23,23 @@ fn report() -> Report {
                 let mut evidence = Evidence::default();
                 evidence.push("props.enabled", &json!(i % 2 == 0));
                 let global = i % 3 == 0;
-                Finding {
-                    check_id: check.spec.id.as_str().into(),
-                    title: check.spec.title.as_str().into(),
-                    severity: check.spec.severity,
-                    status: *status,
-                    resource_uid: format!("arn:aws:s3:::bucket-{i}/a b?<c>").into(),
+                let resource = ResourcePart {
+                    uid: format!("arn:aws:s3:::bucket-{i}/a b?<c>").into(),
                     kind: check.spec.kind.as_str().into(),
                     account: "111122223333".into(),
                     region: if global { "global" } else { "eu-west-1" }.into(),
+                };
+                let mut finding = Finding::new(
+                    check.finding_part(),
+                    Arc::new(resource),
+                    *status,
                     evidence,
-                    controls: check.controls().to_vec().into(),
-                    remediation: check.spec.remediation.text.as_str().into(),
-                    reason: matches!(status, Status::Error | Status::Muted)
+                    Some(check.spec.remediation.text.as_str().into()),
+                    matches!(status, Status::Error | Status::Muted)
                         .then(|| "not collected: AccessDenied".to_string()),
-                    risk: (*status == Status::Fail).then_some((i % 101) as f64),
-                }
+                );
+                finding.risk = (*status == Status::Fail).then_some((i % 101) as f64);
+                finding
             })
         })
         .collect();

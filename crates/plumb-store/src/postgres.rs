@@ -483,10 +483,10 @@ impl Store for PostgresStore {
                     &mut buf,
                     &[
                         Some(&id),
-                        Some(&f.check_id),
+                        Some(f.check_id()),
                         Some(f.status.as_str()),
-                        Some(f.severity.as_str()),
-                        Some(&f.resource_uid),
+                        Some(f.severity().as_str()),
+                        Some(f.resource_uid()),
                         Some(&json),
                     ],
                 );

@@ -729,10 +729,10 @@ impl Store for SqliteStore {
                 insert
                     .execute(params![
                         snapshot,
-                        f.check_id,
+                        f.check_id(),
                         f.status.as_str(),
-                        f.severity.as_str(),
-                        f.resource_uid,
+                        f.severity().as_str(),
+                        f.resource_uid(),
                         json_text(f, "finding")?
                     ])
                     .map_err(e)?;

@@ -599,21 +599,27 @@ fn a_killed_write_leaves_every_stored_snapshot_whole() {
 fn finding(check: &str, uid: &str, status: plumb_model::Status) -> plumb_model::Finding {
     let mut evidence = plumb_model::Evidence::default();
     evidence.push("props.public_access_block", &serde_json::Value::Null);
-    plumb_model::Finding {
-        check_id: check.into(),
+    let check = plumb_model::CheckPart {
+        id: check.into(),
         title: "Bucket blocks public access".into(),
         severity: plumb_model::Severity::High,
-        status,
-        resource_uid: uid.into(),
+        controls: vec!["cis-aws-5.0:2.1.4".to_string()].into(),
+        remediation: "aws s3api put-public-access-block --bucket b\ttab".into(),
+    };
+    let resource = plumb_model::ResourcePart {
+        uid: uid.into(),
         kind: "aws_s3_bucket".into(),
         account: "111122223333".into(),
         region: "us-east-1".into(),
+    };
+    plumb_model::Finding::new(
+        std::sync::Arc::new(check),
+        std::sync::Arc::new(resource),
+        status,
         evidence,
-        controls: vec!["cis-aws-5.0:2.1.4".to_string()].into(),
-        remediation: "aws s3api put-public-access-block --bucket b\ttab".into(),
-        reason: None,
-        risk: None,
-    }
+        None,
+        None,
+    )
 }
 
 #[test]

@@ -287,19 +287,31 @@ impl TestStore {
 pub fn finding(name: &str, status: Status, severity: Severity, risk: f64) -> Finding {
     let mut evidence = Evidence::default();
     evidence.push("props.public_access_block", &Value::Null);
-    Finding {
-        check_id: "s3_bucket_public_access_blocked".into(),
+    let check = plumb_model::CheckPart {
+        id: "s3_bucket_public_access_blocked".into(),
         title: "S3 bucket blocks public access".into(),
         severity,
-        status,
-        resource_uid: format!("arn:aws:s3:::{name}").into(),
+        controls: vec!["cis-aws-5.0:2.1.4".to_string()].into(),
+        remediation: "aws s3api put-public-access-block".into(),
+    };
+    let resource = plumb_model::ResourcePart {
+        uid: format!("arn:aws:s3:::{name}").into(),
         kind: "aws_s3_bucket".into(),
         account: "111122223333".into(),
         region: "us-east-1".into(),
+    };
+    let mut finding = Finding::new(
+        std::sync::Arc::new(check),
+        std::sync::Arc::new(resource),
+        status,
         evidence,
-        controls: vec!["cis-aws-5.0:2.1.4".to_string()].into(),
-        remediation: format!("aws s3api put-public-access-block --bucket {name} --public-access-block-configuration BlockPublicAcls=true").into(),
-        reason: None,
-        risk: if status == Status::Fail { Some(risk) } else { None },
-    }
+        Some(format!("aws s3api put-public-access-block --bucket {name} --public-access-block-configuration BlockPublicAcls=true").into()),
+        None,
+    );
+    finding.risk = if status == Status::Fail {
+        Some(risk)
+    } else {
+        None
+    };
+    finding
 }

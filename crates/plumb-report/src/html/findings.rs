@@ -20,7 +20,7 @@ pub(super) fn findings(
     let services: BTreeSet<&str> = report
         .findings
         .iter()
-        .map(|f| index.service(&f.kind))
+        .map(|f| index.service(f.kind()))
         .collect();
     let _ = write!(
         html,
@@ -61,7 +61,7 @@ fn check_group(html: &mut String, report: &Report, index: &Index, group: &Group)
         "<details class=\"check\" id=\"check-{}\"><summary><span class=\"sev {sev}\">{sev}</span><code>{}</code><span class=\"title\">{}</span><span class=\"nums\">",
         slug(group.check),
         Esc(group.check),
-        Esc(&first.title)
+        Esc(first.title())
     );
     for (class, label, n) in [
         ("fail", "failed", group.counts[1]),
@@ -98,9 +98,9 @@ fn check_group(html: &mut String, report: &Report, index: &Index, group: &Group)
             html.push_str("</p>");
         }
     }
-    if !first.controls.is_empty() {
+    if !first.controls().is_empty() {
         html.push_str("<p class=\"maps\">Controls: ");
-        for key in first.controls.iter() {
+        for key in first.controls().iter() {
             if index.controls.contains(key) {
                 let _ = write!(
                     html,
@@ -120,7 +120,7 @@ fn check_group(html: &mut String, report: &Report, index: &Index, group: &Group)
         .iter()
         .map(|&i| &report.findings[i])
         .filter(|f| f.status == Status::Fail)
-        .map(|f| &f.remediation);
+        .map(|f| f.remediation());
     let shared = match fixes.next() {
         Some(fix) if fixes.all(|other| other == fix) => Some(fix),
         _ => None,
@@ -151,14 +151,14 @@ fn row(html: &mut String, index: &Index, i: usize, f: &Finding, fix_shown: bool)
     let _ = write!(
         html,
         " data-st=\"{class}\" data-sev=\"{}\" data-svc=\"{}\"><td><span class=\"badge {class}\">{label}</span>{}</td><td>{}</td><td>{}</td><td>{}</td><td>",
-        f.severity.as_str(),
-        Attr(index.service(&f.kind)),
+        f.severity().as_str(),
+        Attr(index.service(f.kind())),
         f.risk
             .map(|r| format!(" <span class=\"risk\" title=\"risk in context, 0–100\">risk {r:.0}</span>"))
             .unwrap_or_default(),
-        Esc(&f.resource_uid),
-        Esc(&f.account),
-        Esc(&f.region)
+        Esc(f.resource_uid()),
+        Esc(f.account()),
+        Esc(f.region())
     );
     if evidence == "{}" {
         html.push('—');
@@ -171,7 +171,7 @@ fn row(html: &mut String, index: &Index, i: usize, f: &Finding, fix_shown: bool)
             let _ = write!(
                 html,
                 "<details class=\"more\"><summary>How to fix</summary><pre>{}</pre></details>",
-                Esc(&f.remediation)
+                Esc(f.remediation())
             );
         }
         Status::Error | Status::Muted => {
@@ -205,11 +205,11 @@ pub(super) fn muted(html: &mut String, report: &Report) {
         let _ = write!(
             html,
             "<tr><td><a href=\"#check-{}\"><code>{}</code></a></td><td><a href=\"#f{i}\"><code>{}</code></a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            slug(&f.check_id),
-            Esc(&f.check_id),
-            Esc(&f.resource_uid),
-            Esc(&f.account),
-            Esc(&f.region),
+            slug(f.check_id()),
+            Esc(f.check_id()),
+            Esc(f.resource_uid()),
+            Esc(f.account()),
+            Esc(f.region()),
             Esc(f.reason.as_deref().unwrap_or("")),
         );
     }

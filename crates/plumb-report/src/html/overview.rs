@@ -34,7 +34,7 @@ pub(super) fn summary(html: &mut String, report: &Report) {
     for f in &report.findings {
         counts[slot(f.status)] += 1;
         if f.status == Status::Fail {
-            failed_by_severity[4 - f.severity as usize] += 1;
+            failed_by_severity[4 - f.severity() as usize] += 1;
         }
     }
     html.push_str("<section class=\"cards\">");

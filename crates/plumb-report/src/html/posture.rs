@@ -182,7 +182,7 @@ fn control(html: &mut String, framework: &str, c: &ControlPosture, report: &Repo
             .iter()
             .filter_map(|check| index.by_check.get(check.as_str()))
             .flat_map(|&g| index.groups[g].not_passing.iter().copied())
-            .filter(|&i| report.findings[i].controls.contains(&key));
+            .filter(|&i| report.findings[i].controls().contains(&key));
         let mut listed = 0;
         for i in behind.take(CONTROL_ROWS) {
             let f = &report.findings[i];
@@ -190,9 +190,9 @@ fn control(html: &mut String, framework: &str, c: &ControlPosture, report: &Repo
             let _ = write!(
                 html,
                 "<li><span class=\"badge {class}\">{label}</span> <a href=\"#f{i}\"><code>{}</code></a> {} {}</li>",
-                Esc(&f.resource_uid),
-                Esc(&f.account),
-                Esc(&f.region)
+                Esc(f.resource_uid()),
+                Esc(f.account()),
+                Esc(f.region())
             );
             listed += 1;
         }
