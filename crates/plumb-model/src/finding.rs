@@ -490,9 +490,64 @@ impl<'de> Deserialize<'de> for Finding {
 }
 
 #[cfg(test)]
-mod evidence_tests {
+mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_finding_is_written_flat_and_read_back_equal() {
+        let check = CheckPart {
+            id: "c".into(),
+            title: "T".into(),
+            severity: Severity::High,
+            controls: vec!["cis-aws-5.0:1.1".to_string()].into(),
+            remediation: "fix it".into(),
+        };
+        let resource = ResourcePart {
+            uid: "u".into(),
+            kind: "k".into(),
+            account: "1".into(),
+            region: "r".into(),
+        };
+        let mut own = Finding::new(
+            Arc::new(check.clone()),
+            Arc::new(resource.clone()),
+            Status::Fail,
+            Evidence::default(),
+            Some("fix u".into()),
+            Some("why \"this\"".into()),
+        );
+        own.risk = Some(50.0);
+        let text = serde_json::to_value(&own).unwrap_or_default();
+        assert_eq!(
+            text,
+            json!({"check_id": "c", "title": "T", "severity": "high", "status": "fail",
+                   "resource_uid": "u", "kind": "k", "account": "1", "region": "r",
+                   "evidence": {}, "controls": ["cis-aws-5.0:1.1"], "remediation": "fix u",
+                   "reason": "why \"this\"", "risk_score": 50.0})
+        );
+        let back: Finding = serde_json::from_value(text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, own);
+        assert_eq!(&**back.remediation(), "fix u");
+        // Without its own remediation a finding has its check's.
+        let pass = Finding::new(
+            Arc::new(check),
+            Arc::new(resource),
+            Status::Pass,
+            Evidence::default(),
+            None,
+            None,
+        );
+        assert_eq!(&**pass.remediation(), "fix it");
+        assert_ne!(pass, own);
+        // Millions are made, and some callers hold them all: what they
+        // repeat is shared, not carried.
+        assert!(
+            std::mem::size_of::<Finding>() <= 96,
+            "{}",
+            std::mem::size_of::<Finding>()
+        );
+    }
 
     #[test]
     fn evidence_is_written_as_the_object_of_its_values() {
