@@ -1096,8 +1096,9 @@ fn brief(message: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// One check (the `at`-th of its kind) on one resource: `None` when it
-/// does not apply. `decide` evaluates a part of the check (`None` when the
-/// check has no such part).
+/// does not apply. Its finding shares `part`, what every finding of the
+/// check repeats. `decide` evaluates the condition or `applies_when`
+/// (`None` when the check has no `applies_when`).
 fn evaluate_one(
     check: &Check,
     part: &Arc<CheckPart>,
