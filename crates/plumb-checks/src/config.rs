@@ -206,15 +206,13 @@ impl Config {
 
 impl Mute {
     fn matches(&self, f: &Finding, tags: Option<&BTreeMap<String, String>>) -> bool {
-        self.check
-            .as_ref()
-            .is_none_or(|g| g.is_match(&**f.check_id()))
+        self.check.as_ref().is_none_or(|g| g.is_match(f.check_id()))
             && self
                 .resource
                 .as_ref()
-                .is_none_or(|g| g.is_match(&**f.resource_uid()))
-            && self.account.as_ref().is_none_or(|a| **a == **f.account())
-            && self.region.as_ref().is_none_or(|r| **r == **f.region())
+                .is_none_or(|g| g.is_match(f.resource_uid()))
+            && self.account.as_ref().is_none_or(|a| **a == *f.account())
+            && self.region.as_ref().is_none_or(|r| **r == *f.region())
             && self
                 .tag
                 .as_ref()
@@ -234,7 +232,7 @@ pub fn apply_mutes(
 ) -> Vec<String> {
     let mut expired_notices = BTreeMap::new();
     for f in findings.iter_mut().filter(|f| f.status == Status::Fail) {
-        let resource_tags = tags.get(&**f.resource_uid());
+        let resource_tags = tags.get(f.resource_uid());
         let matching: Vec<&Mute> = config
             .mutes
             .iter()

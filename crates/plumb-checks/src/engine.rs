@@ -764,8 +764,8 @@ fn evaluate_kind<'c>(
                                 continue;
                             };
                             evaluate_one(
-                                c,
                                 &check_parts[i],
+                                &c.remediation,
                                 i,
                                 judged,
                                 &shared,
@@ -789,8 +789,8 @@ fn evaluate_kind<'c>(
                                 scope
                             });
                             evaluate_one(
-                                c,
                                 &check_parts[i],
+                                &c.remediation,
                                 i,
                                 judged,
                                 &shared,
@@ -1097,11 +1097,12 @@ fn brief(message: &str) -> std::borrow::Cow<'_, str> {
 
 /// One check (the `at`-th of its kind) on one resource: `None` when it
 /// does not apply. Its finding shares `part`, what every finding of the
-/// check repeats. `decide` evaluates the condition or `applies_when`
-/// (`None` when the check has no `applies_when`).
+/// check repeats, and a failure's remediation is rendered from `template`.
+/// `decide` evaluates the condition or `applies_when` (`None` when the
+/// check has no `applies_when`).
 fn evaluate_one(
-    check: &Check,
     part: &Arc<CheckPart>,
+    template: &Template,
     at: usize,
     judged: Judged<'_>,
     shared: &Shared,
@@ -1109,20 +1110,17 @@ fn evaluate_one(
     mut decide: impl FnMut(Part) -> Option<Result<bool, String>>,
 ) -> Option<Finding> {
     let r = judged.0;
+    let found = |status, evidence, reason| {
+        Some(finding(
+            part, template, judged, shared, status, evidence, reason,
+        ))
+    };
     match decide(Part::AppliesWhen) {
         None | Some(Ok(true)) => {}
         Some(Ok(false)) => return None,
         Some(Err(e)) => {
             let reason = format!("applies_when could not be evaluated: {e}{}", shared.gaps(r));
-            return Some(finding(
-                part,
-                &check.remediation,
-                judged,
-                shared,
-                Status::Error,
-                Evidence::default(),
-                Some(reason),
-            ));
+            return found(Status::Error, Evidence::default(), Some(reason));
         }
     }
     let (evidence, missing) = entries.evidence(at, judged);
@@ -1132,15 +1130,7 @@ fn evaluate_one(
             missing.join(", "),
             shared.gaps(r)
         );
-        return Some(finding(
-            part,
-            &check.remediation,
-            judged,
-            shared,
-            Status::Error,
-            evidence,
-            Some(reason),
-        ));
+        return found(Status::Error, evidence, Some(reason));
     }
     let (status, reason) = match decide(Part::Condition) {
         Some(Ok(true)) => (Status::Pass, None),
@@ -1157,15 +1147,7 @@ fn evaluate_one(
             Some("the check has no condition".to_string()),
         ),
     };
-    Some(finding(
-        part,
-        &check.remediation,
-        judged,
-        shared,
-        status,
-        evidence,
-        reason,
-    ))
+    found(status, evidence, reason)
 }
 
 /// The evidence paths of a kind's checks, each once, and for each check the

@@ -208,7 +208,7 @@ fn every_check_meets_its_pass_and_fail_fixtures() {
             }
             let found: Vec<_> = findings
                 .iter()
-                .filter(|f| **f.resource_uid() == *uid)
+                .filter(|f| *f.resource_uid() == *uid)
                 .collect();
             let Some(expected) = expected else {
                 assert!(
@@ -412,7 +412,7 @@ fn a_company_policy_in_the_same_format_loads_and_runs() {
     );
     let statuses: Vec<_> = findings
         .iter()
-        .map(|f| (&**f.resource_uid(), f.status))
+        .map(|f| (f.resource_uid(), f.status))
         .collect();
     assert_eq!(
         statuses,
@@ -505,7 +505,7 @@ fn conditions_read_edges_both_ways() {
     let findings = evaluate(&[probe(&library)], &snap);
     let by: Vec<_> = findings
         .iter()
-        .map(|f| (&**f.resource_uid(), f.status))
+        .map(|f| (f.resource_uid(), f.status))
         .collect();
     assert_eq!(
         by,
@@ -530,10 +530,7 @@ fn kind_in_account_sees_the_account_and_errors_when_the_kind_was_not_collected()
         bucket("c", "2", "us-east-1"),
     ]);
     let findings = evaluate(&[probe(&library)], &snap);
-    let statuses: Vec<_> = findings
-        .iter()
-        .map(|f| (&**f.account(), f.status))
-        .collect();
+    let statuses: Vec<_> = findings.iter().map(|f| (f.account(), f.status)).collect();
     assert_eq!(
         statuses,
         vec![
@@ -602,7 +599,7 @@ fn the_example_company_policies_load_and_judge() {
     );
     let by: Vec<_> = findings
         .iter()
-        .map(|f| (&**f.resource_uid(), f.status))
+        .map(|f| (f.resource_uid(), f.status))
         .collect();
     assert_eq!(
         by,
@@ -631,7 +628,7 @@ fn the_example_company_policies_load_and_judge() {
     );
     let by: Vec<_> = findings
         .iter()
-        .map(|f| (&**f.resource_uid(), f.status))
+        .map(|f| (f.resource_uid(), f.status))
         .collect();
     assert_eq!(
         by,

@@ -389,7 +389,7 @@ pub fn report(db: &str, args: ReportArgs) -> anyhow::Result<Outcome> {
             })
         });
     }
-    let ran: BTreeSet<&str> = findings.iter().map(|f| &**f.check_id()).collect();
+    let ran: BTreeSet<&str> = findings.iter().map(|f| f.check_id()).collect();
     let mut notices = Vec::new();
     let mut checks = Vec::new();
     for id in &ran {

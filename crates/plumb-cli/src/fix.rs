@@ -448,7 +448,7 @@ fn report(results: &[Applied], format: Format) -> anyhow::Result<Outcome> {
 fn findings_by(findings: &[Finding]) -> BTreeMap<(&str, &str), &Finding> {
     findings
         .iter()
-        .map(|f| ((&**f.check_id(), &**f.resource_uid()), f))
+        .map(|f| ((f.check_id(), f.resource_uid()), f))
         .collect()
 }
 

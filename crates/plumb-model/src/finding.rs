@@ -342,12 +342,12 @@ impl Finding {
     }
 
     /// The check's id.
-    pub fn check_id(&self) -> &Text {
+    pub fn check_id(&self) -> &str {
         &self.check.id
     }
 
     /// The check's title.
-    pub fn title(&self) -> &Text {
+    pub fn title(&self) -> &str {
         &self.check.title
     }
 
@@ -367,22 +367,22 @@ impl Finding {
     }
 
     /// The resource's uid.
-    pub fn resource_uid(&self) -> &Text {
+    pub fn resource_uid(&self) -> &str {
         &self.resource.uid
     }
 
     /// The resource's kind.
-    pub fn kind(&self) -> &Text {
+    pub fn kind(&self) -> &str {
         &self.resource.kind
     }
 
     /// The resource's account.
-    pub fn account(&self) -> &Text {
+    pub fn account(&self) -> &str {
         &self.resource.account
     }
 
     /// The resource's region.
-    pub fn region(&self) -> &Text {
+    pub fn region(&self) -> &str {
         &self.resource.region
     }
 
@@ -392,7 +392,7 @@ impl Finding {
     }
 
     /// How to fix it, rendered for this resource.
-    pub fn remediation(&self) -> &Text {
+    pub fn remediation(&self) -> &str {
         self.remediation.as_ref().unwrap_or(&self.check.remediation)
     }
 
@@ -528,7 +528,7 @@ mod tests {
         );
         let back: Finding = serde_json::from_value(text).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(back, own);
-        assert_eq!(&**back.remediation(), "fix u");
+        assert_eq!(back.remediation(), "fix u");
         // Without its own remediation a finding has its check's.
         let pass = Finding::new(
             Arc::new(check),
@@ -538,7 +538,7 @@ mod tests {
             None,
             None,
         );
-        assert_eq!(&**pass.remediation(), "fix it");
+        assert_eq!(pass.remediation(), "fix it");
         assert_ne!(pass, own);
         // Millions are made, and some callers hold them all: what they
         // repeat is shared, not carried.

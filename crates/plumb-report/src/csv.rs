@@ -31,18 +31,18 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
             .map_err(|e| ReportError::Serialize(e.to_string()))?;
         let risk = f.risk.map(|r| format!("{r:.1}")).unwrap_or_default();
         w.write_record([
-            &**f.check_id(),
-            &**f.title(),
+            f.check_id(),
+            f.title(),
             f.severity().as_str(),
             f.status.as_str(),
-            &**f.resource_uid(),
-            &**f.kind(),
-            &**f.account(),
-            &**f.region(),
+            f.resource_uid(),
+            f.kind(),
+            f.account(),
+            f.region(),
             &f.controls().join(";"),
             &evidence,
             f.reason.as_deref().unwrap_or(""),
-            &**f.remediation(),
+            f.remediation(),
             &risk,
         ])
         .map_err(failed)?;

@@ -49,7 +49,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
         report.checks.iter().map(|c| (c.id.as_str(), c)).collect();
     let time = report.scan.finished_at.timestamp_millis();
     for f in &report.findings {
-        let event = event(f, specs.get(&**f.check_id()).copied(), time);
+        let event = event(f, specs.get(f.check_id()).copied(), time);
         serde_json::to_writer(&mut *out, &event)
             .map_err(|e| ReportError::Serialize(e.to_string()))?;
         out.write_all(b"\n")?;
@@ -80,8 +80,8 @@ fn event(f: &Finding, spec: Option<&CheckSpec>, time: i64) -> Value {
         "status_id": compliance_id,
         "status_code": f.status.as_str().to_uppercase(),
         "checks": [{
-            "uid": &**f.check_id(),
-            "name": &**f.title(),
+            "uid": f.check_id(),
+            "name": f.title(),
             "severity": severity,
             "severity_id": severity_id,
         }],
@@ -91,12 +91,12 @@ fn event(f: &Finding, spec: Option<&CheckSpec>, time: i64) -> Value {
     }
     let mut finding_info = json!({
         "uid": format!("plumb:{}:{}", f.check_id(), f.resource_uid()),
-        "title": &**f.title(),
+        "title": f.title(),
         "types": [format!("plumb/{}", f.check_id())],
         "created_time": time,
         "product_uid": "plumb",
     });
-    let mut remediation = json!({"desc": &**f.remediation()});
+    let mut remediation = json!({"desc": f.remediation()});
     if let Some(spec) = spec {
         finding_info["desc"] = json!(spec.risk.trim());
         if !spec.references.is_empty() {
@@ -104,20 +104,20 @@ fn event(f: &Finding, spec: Option<&CheckSpec>, time: i64) -> Value {
         }
     }
     let mut resource = json!({
-        "uid": &**f.resource_uid(),
-        "type": &**f.kind(),
+        "uid": f.resource_uid(),
+        "type": f.kind(),
         "cloud_partition": partition(f.resource_uid()),
         "data": {"evidence": &f.evidence},
     });
-    if !f.region().is_empty() && &**f.region() != "global" {
-        resource["region"] = json!(&**f.region());
+    if !f.region().is_empty() && f.region() != "global" {
+        resource["region"] = json!(f.region());
     }
     let mut cloud = json!({
         "provider": "AWS",
-        "account": {"uid": &**f.account(), "type": "AWS Account", "type_id": 10},
+        "account": {"uid": f.account(), "type": "AWS Account", "type_id": 10},
     });
-    if !f.region().is_empty() && &**f.region() != "global" {
-        cloud["region"] = json!(&**f.region());
+    if !f.region().is_empty() && f.region() != "global" {
+        cloud["region"] = json!(f.region());
     }
     let mut event = json!({
         "class_uid": 2003,

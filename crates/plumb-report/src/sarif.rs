@@ -37,12 +37,7 @@ fn security_severity(severity: Severity) -> &'static str {
 /// that an ARN's `:` and `/` keep it one segment and never a scheme.
 pub fn artifact_path(f: &plumb_model::Finding) -> String {
     let mut path = String::from("aws");
-    for part in [
-        &**f.account(),
-        &**f.region(),
-        &**f.kind(),
-        &**f.resource_uid(),
-    ] {
+    for part in [f.account(), f.region(), f.kind(), f.resource_uid()] {
         path.push('/');
         let part = if part.is_empty() { "-" } else { part };
         for b in part.bytes() {
@@ -97,7 +92,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
     let mut results = Vec::new();
     for f in report.findings.iter().filter(|f| f.status == Status::Fail) {
         let mut result = json!({
-            "ruleId": &**f.check_id(),
+            "ruleId": f.check_id(),
             "level": level(f.severity()),
             "message": {"text": format!("{}: {}", f.title(), f.resource_uid())},
             "locations": [{
@@ -108,20 +103,20 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
                     "region": {"startLine": 1},
                 },
                 "logicalLocations": [{
-                    "fullyQualifiedName": &**f.resource_uid(),
+                    "fullyQualifiedName": f.resource_uid(),
                     "kind": "resource",
                 }],
             }],
             "partialFingerprints": {"plumbFinding/v1": format!("{}|{}", f.check_id(), f.resource_uid())},
             "properties": {
-                "account": &**f.account(),
-                "region": &**f.region(),
-                "kind": &**f.kind(),
+                "account": f.account(),
+                "region": f.region(),
+                "kind": f.kind(),
                 "evidence": &f.evidence,
-                "remediation": &**f.remediation(),
+                "remediation": f.remediation(),
             },
         });
-        if let Some(i) = index.get(&**f.check_id()) {
+        if let Some(i) = index.get(f.check_id()) {
             result["ruleIndex"] = json!(i);
         }
         // SARIF's rank (0–100): the finding's risk in its context.
