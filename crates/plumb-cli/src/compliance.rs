@@ -539,9 +539,10 @@ fn print(report: &Report, format: ReportFormat, output: Option<&Path>) -> anyhow
             eprintln!("Report written to {}", path.display());
         }
         None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            plumb_report::write(report, format, &mut lock)?;
+            // A report can run to gigabytes: not a write per line.
+            let mut out = output::stdout();
+            plumb_report::write(report, format, &mut out)?;
+            out.flush()?;
         }
     }
     Ok(())

@@ -5,11 +5,18 @@ use std::io::{IsTerminal, Write};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
 
+/// Standard output through a buffer: alone it writes at every newline,
+/// a system call per line of pretty JSON. Flush it when done.
+pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
+}
+
 /// Prints a value as pretty JSON followed by a newline.
 pub fn json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
+    out.flush()?;
     Ok(())
 }
 
@@ -24,8 +31,9 @@ pub fn table(headers: &[&str]) -> Table {
 
 /// Prints a table.
 pub fn print(table: &Table) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     writeln!(out, "{table}")?;
+    out.flush()?;
     Ok(())
 }
 
