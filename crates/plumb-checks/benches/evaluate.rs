@@ -3,7 +3,11 @@
 //! reads, with the props the collector writes — then evaluates every check
 //! on it and reports wall time, findings and peak memory.
 //!
-//! `cargo bench -p plumb-checks --bench evaluate -- [--resources N]`.
+//! `cargo bench -p plumb-checks --bench evaluate -- [--resources N]`;
+//! `--write-store PATH` stores the snapshot instead, and `--from-store PATH`
+//! evaluates a stored one a page at a time, as `plumb check` does (add
+//! `--hold` to keep every finding until the end, as `plumb check` also
+//! does, and `PLUMB_BENCH_TRACE=1` for each read with the memory in use).
 //! Figures go in docs/performance.md.
 
 // The plumb binary's allocator, configured as it is.
@@ -139,6 +143,12 @@ impl plumb_checks::Source for Stored {
 fn from_store(path: &str, checks: &[&plumb_checks::Check], evaluator: Evaluator) {
     let mut store = plumb_store::open(path).expect("store");
     let started = Instant::now();
+    if std::env::var_os("PLUMB_BENCH_TRACE").is_some() {
+        eprintln!(
+            "  0.000 s  library loaded, rss {:.0} MiB",
+            rss_mib("VmRSS:")
+        );
+    }
     let meta = store
         .load_meta(plumb_store::SnapshotRef::Latest)
         .expect("a snapshot");
@@ -156,13 +166,21 @@ fn from_store(path: &str, checks: &[&plumb_checks::Check], evaluator: Evaluator)
     };
     if std::env::var_os("PLUMB_BENCH_TRACE").is_some() {
         eprintln!(
-            "{:7.3} s  snapshot metadata and summary read",
-            started.elapsed().as_secs_f64()
+            "{:7.3} s  snapshot metadata and summary read, rss {:.0} MiB",
+            started.elapsed().as_secs_f64(),
+            rss_mib("VmRSS:")
         );
     }
     let mut tally = Tally::default();
+    // `--hold`: every finding kept until the end, as `plumb check` keeps
+    // them for its report and the store, to measure what that costs.
+    let hold = std::env::args().any(|a| a == "--hold");
+    let mut held: Vec<plumb_model::Finding> = Vec::new();
     evaluate_from(checks, &meta, &mut source, evaluator, |_, findings| {
-        tally.add(&findings)
+        tally.add(&findings);
+        if hold {
+            held.extend(findings);
+        }
     })
     .expect("read the snapshot");
     let wall = started.elapsed().as_secs_f64();
