@@ -399,6 +399,28 @@ fn scan_reports_findings_and_posture_and_gates_ci() {
     );
     let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report on stdout");
     assert_eq!(report["snapshot"], 1);
+
+    // A reader that goes away (`plumb check --format json | head`) ends the
+    // command quietly, whichever part of the report it was writing.
+    assert!(
+        out.stdout.len() > 1 << 17,
+        "the report outgrows a pipe's buffer ({} bytes)",
+        out.stdout.len()
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_plumb"))
+        .args(["--db", db.as_str(), "check", "--format", "json"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("plumb runs");
+    let mut head = [0u8; 16];
+    std::io::Read::read_exact(&mut child.stdout.take().expect("stdout"), &mut head)
+        .expect("the report starts");
+    let gone = child.wait_with_output().expect("plumb ends");
+    assert_eq!(gone.status.code(), Some(0), "{}", stderr(&gone));
+    assert!(!stderr(&gone).contains("error"), "{}", stderr(&gone));
+
     let findings = report["findings"].as_array().unwrap();
     let public = findings
         .iter()

@@ -24,11 +24,9 @@ pub const COLUMNS: &[&str] = &[
 /// `evidence` is its JSON object.
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
     let mut w = ::csv::Writer::from_writer(out);
-    let failed = |e: ::csv::Error| ReportError::Serialize(e.to_string());
-    w.write_record(COLUMNS).map_err(failed)?;
+    w.write_record(COLUMNS)?;
     for f in &report.findings {
-        let evidence = serde_json::to_string(&f.evidence)
-            .map_err(|e| ReportError::Serialize(e.to_string()))?;
+        let evidence = serde_json::to_string(&f.evidence)?;
         let risk = f.risk.map(|r| format!("{r:.1}")).unwrap_or_default();
         w.write_record([
             f.check_id(),
@@ -44,8 +42,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
             f.reason.as_deref().unwrap_or(""),
             f.remediation(),
             &risk,
-        ])
-        .map_err(failed)?;
+        ])?;
     }
     w.flush()?;
     Ok(())

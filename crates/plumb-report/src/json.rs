@@ -17,8 +17,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
         schema_version: SCHEMA_VERSION,
         snapshot: report.snapshot,
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)
-        .map_err(|e| ReportError::Serialize(e.to_string()))?;
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)?;
     Ok(())
 }

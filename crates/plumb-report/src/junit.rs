@@ -65,8 +65,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
                 escape(f.check_id()),
                 escape(f.resource_uid())
             );
-            let evidence = serde_json::to_string(&f.evidence)
-                .map_err(|e| ReportError::Serialize(e.to_string()))?;
+            let evidence = serde_json::to_string(&f.evidence)?;
             match f.status {
                 Status::Pass => xml.push_str("/>\n"),
                 Status::Fail => {

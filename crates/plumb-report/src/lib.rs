@@ -85,6 +85,29 @@ pub enum ReportError {
     Serialize(String),
 }
 
+/// A failure of the writer underneath (the reader went away, the disk is
+/// full) stays an I/O error, which a caller can tell from a report that
+/// cannot be written at all.
+impl From<serde_json::Error> for ReportError {
+    fn from(e: serde_json::Error) -> Self {
+        match e.io_error_kind() {
+            Some(kind) => ReportError::Io(std::io::Error::new(kind, e)),
+            None => ReportError::Serialize(e.to_string()),
+        }
+    }
+}
+
+/// As for JSON: the writer's own failures stay I/O errors.
+impl From<::csv::Error> for ReportError {
+    fn from(e: ::csv::Error) -> Self {
+        let text = e.to_string();
+        match e.into_kind() {
+            ::csv::ErrorKind::Io(io) => ReportError::Io(io),
+            _ => ReportError::Serialize(text),
+        }
+    }
+}
+
 /// Writes `report` in `format`.
 pub fn write(
     report: &Report,

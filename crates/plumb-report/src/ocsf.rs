@@ -50,8 +50,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
     let time = report.scan.finished_at.timestamp_millis();
     for f in &report.findings {
         let event = event(f, specs.get(f.check_id()).copied(), time);
-        serde_json::to_writer(&mut *out, &event)
-            .map_err(|e| ReportError::Serialize(e.to_string()))?;
+        serde_json::to_writer(&mut *out, &event)?;
         out.write_all(b"\n")?;
     }
     Ok(())

@@ -141,8 +141,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
             "results": results,
         }],
     });
-    serde_json::to_writer_pretty(&mut *out, &doc)
-        .map_err(|e| ReportError::Serialize(e.to_string()))?;
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)?;
     Ok(())
 }

@@ -250,3 +250,40 @@ fn html_is_self_contained_and_escapes_what_the_report_holds() {
     );
     assert!(html.contains("mute #2 expired"), "the notices");
 }
+
+/// A writer whose reader has gone away (`plumb check | head`).
+struct Closed;
+
+impl std::io::Write for Closed {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+}
+
+/// The writer's own failure stays an I/O error of its kind in every
+/// format, so that the command can tell a reader that went away (and exit
+/// quietly) from a report it could not write.
+#[test]
+fn a_reader_going_away_is_an_io_error_in_every_format() {
+    let report = report();
+    for format in [
+        Format::Json,
+        Format::Csv,
+        Format::Junit,
+        Format::Markdown,
+        Format::Sarif,
+        Format::Ocsf,
+        Format::Html,
+    ] {
+        match write(&report, format, &mut Closed) {
+            Err(plumb_report::ReportError::Io(e)) => {
+                assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{format:?}")
+            }
+            other => panic!("{format:?}: {other:?}"),
+        }
+    }
+}
