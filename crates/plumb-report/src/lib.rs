@@ -60,6 +60,17 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format.
+    pub const ALL: [Format; 7] = [
+        Format::Json,
+        Format::Csv,
+        Format::Junit,
+        Format::Markdown,
+        Format::Sarif,
+        Format::Ocsf,
+        Format::Html,
+    ];
+
     /// The usual file extension.
     pub fn extension(self) -> &'static str {
         match self {

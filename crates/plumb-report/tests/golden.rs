@@ -270,15 +270,7 @@ impl std::io::Write for Closed {
 #[test]
 fn a_reader_going_away_is_an_io_error_in_every_format() {
     let report = report();
-    for format in [
-        Format::Json,
-        Format::Csv,
-        Format::Junit,
-        Format::Markdown,
-        Format::Sarif,
-        Format::Ocsf,
-        Format::Html,
-    ] {
+    for format in Format::ALL {
         match write(&report, format, &mut Closed) {
             Err(plumb_report::ReportError::Io(e)) => {
                 assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{format:?}")
