@@ -759,24 +759,21 @@ fn evaluate_kind<'c>(
                     // it and shared by the rest of the kind.
                     let mut scope: Option<Context> = None;
                     for (i, c) in kind_checks.iter().enumerate() {
+                        let one = OneCheck {
+                            part: &check_parts[i],
+                            template: &c.remediation,
+                            at: i,
+                            judged,
+                            shared: &shared,
+                        };
                         let found = if compiled(c) {
                             let Some((condition, applies_when)) = &c.compiled else {
                                 continue;
                             };
-                            evaluate_one(
-                                &check_parts[i],
-                                &c.remediation,
-                                i,
-                                judged,
-                                &shared,
-                                &mut entries,
-                                |part| match part {
-                                    Part::AppliesWhen => {
-                                        applies_when.as_ref().map(|a| a.run(&env, r))
-                                    }
-                                    Part::Condition => Some(condition.run(&env, r)),
-                                },
-                            )
+                            one.evaluate(&mut entries, |part| match part {
+                                Part::AppliesWhen => applies_when.as_ref().map(|a| a.run(&env, r)),
+                                Part::Condition => Some(condition.run(&env, r)),
+                            })
                         } else {
                             let Some(root) = &root else { continue };
                             let scope = scope.get_or_insert_with(|| {
@@ -788,25 +785,17 @@ fn evaluate_kind<'c>(
                                 scope.add_variable_from_value("resource", value);
                                 scope
                             });
-                            evaluate_one(
-                                &check_parts[i],
-                                &c.remediation,
-                                i,
-                                judged,
-                                &shared,
-                                &mut entries,
-                                |part| {
-                                    let program = match part {
-                                        Part::AppliesWhen => c.applies_when.as_ref()?,
-                                        Part::Condition => &c.condition,
-                                    };
-                                    Some(match program.execute(scope) {
-                                        Ok(Value::Bool(b)) => Ok(b),
-                                        Ok(other) => Err(format!("gave {other:?}, not a boolean")),
-                                        Err(e) => Err(e.to_string()),
-                                    })
-                                },
-                            )
+                            one.evaluate(&mut entries, |part| {
+                                let program = match part {
+                                    Part::AppliesWhen => c.applies_when.as_ref()?,
+                                    Part::Condition => &c.condition,
+                                };
+                                Some(match program.execute(scope) {
+                                    Ok(Value::Bool(b)) => Ok(b),
+                                    Ok(other) => Err(format!("gave {other:?}, not a boolean")),
+                                    Err(e) => Err(e.to_string()),
+                                })
+                            })
                         };
                         by_check[i].extend(found);
                     }
@@ -1032,38 +1021,6 @@ impl Shared {
     }
 }
 
-fn finding(
-    check: &Arc<CheckPart>,
-    template: &Template,
-    (r, props): Judged<'_>,
-    shared: &Shared,
-    status: Status,
-    evidence: Evidence,
-    reason: Option<String>,
-) -> Finding {
-    let remediation = (status != Status::Pass).then(|| {
-        thread_local! {
-            /// Where remediations are rendered before they are shared: one
-            /// allocation per failure (the shared text), not two.
-            static RENDERED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-        }
-        RENDERED.with(|rendered| {
-            let mut out = rendered.borrow_mut();
-            out.clear();
-            template.render_into(r, props.map(Doc::root), &mut out);
-            Text::from(out.as_str())
-        })
-    });
-    Finding::new(
-        check.clone(),
-        shared.part.clone(),
-        status,
-        evidence,
-        remediation,
-        reason,
-    )
-}
-
 /// What a resource's collection could not read, for an error's reason:
 /// each failed call with the first line of its error, cut at
 /// [`GAP_MESSAGE`] characters. The SDK's errors can run to a screen each;
@@ -1095,59 +1052,93 @@ fn brief(message: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// One check (the `at`-th of its kind) on one resource: `None` when it
-/// does not apply. Its finding shares `part`, what every finding of the
-/// check repeats, and a failure's remediation is rendered from `template`.
-/// `decide` evaluates the condition or `applies_when` (`None` when the
-/// check has no `applies_when`).
-fn evaluate_one(
-    part: &Arc<CheckPart>,
-    template: &Template,
+/// One check (the `at`-th of its kind) on one resource, and what its
+/// finding is made of besides the outcome: `part`, what every finding of
+/// the check repeats, and `template`, from which a failure's remediation
+/// is rendered.
+struct OneCheck<'a> {
+    part: &'a Arc<CheckPart>,
+    template: &'a Template,
     at: usize,
-    judged: Judged<'_>,
-    shared: &Shared,
-    entries: &mut EvidenceEntries<'_, '_>,
-    mut decide: impl FnMut(Part) -> Option<Result<bool, String>>,
-) -> Option<Finding> {
-    let r = judged.0;
-    let found = |status, evidence, reason| {
-        Some(finding(
-            part, template, judged, shared, status, evidence, reason,
-        ))
-    };
-    match decide(Part::AppliesWhen) {
-        None | Some(Ok(true)) => {}
-        Some(Ok(false)) => return None,
-        Some(Err(e)) => {
-            let reason = format!("applies_when could not be evaluated: {e}{}", shared.gaps(r));
-            return found(Status::Error, Evidence::default(), Some(reason));
+    judged: Judged<'a>,
+    shared: &'a Shared,
+}
+
+impl OneCheck<'_> {
+    /// The finding with this outcome; a failure's or error's remediation
+    /// is rendered for the resource.
+    fn finding(&self, status: Status, evidence: Evidence, reason: Option<String>) -> Finding {
+        let (r, props) = self.judged;
+        let remediation = (status != Status::Pass).then(|| {
+            thread_local! {
+                /// Where remediations are rendered before they are shared: one
+                /// allocation per failure (the shared text), not two.
+                static RENDERED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+            }
+            RENDERED.with(|rendered| {
+                let mut out = rendered.borrow_mut();
+                out.clear();
+                self.template.render_into(r, props.map(Doc::root), &mut out);
+                Text::from(out.as_str())
+            })
+        });
+        Finding::new(
+            self.part.clone(),
+            self.shared.part.clone(),
+            status,
+            evidence,
+            remediation,
+            reason,
+        )
+    }
+
+    /// The finding, `None` when the check does not apply. `decide`
+    /// evaluates the condition or `applies_when` (`None` when the check
+    /// has no `applies_when`).
+    fn evaluate(
+        &self,
+        entries: &mut EvidenceEntries<'_, '_>,
+        mut decide: impl FnMut(Part) -> Option<Result<bool, String>>,
+    ) -> Option<Finding> {
+        let &OneCheck {
+            at, judged, shared, ..
+        } = self;
+        let r = judged.0;
+        let found = |status, evidence, reason| Some(self.finding(status, evidence, reason));
+        match decide(Part::AppliesWhen) {
+            None | Some(Ok(true)) => {}
+            Some(Ok(false)) => return None,
+            Some(Err(e)) => {
+                let reason = format!("applies_when could not be evaluated: {e}{}", shared.gaps(r));
+                return found(Status::Error, Evidence::default(), Some(reason));
+            }
         }
-    }
-    let (evidence, missing) = entries.evidence(at, judged);
-    if !missing.is_empty() {
-        let reason = format!(
-            "evidence not collected: {}{}",
-            missing.join(", "),
-            shared.gaps(r)
-        );
-        return found(Status::Error, evidence, Some(reason));
-    }
-    let (status, reason) = match decide(Part::Condition) {
-        Some(Ok(true)) => (Status::Pass, None),
-        Some(Ok(false)) => (Status::Fail, None),
-        Some(Err(e)) => (
-            Status::Error,
-            Some(format!(
-                "the condition could not be evaluated: {e}{}",
+        let (evidence, missing) = entries.evidence(at, judged);
+        if !missing.is_empty() {
+            let reason = format!(
+                "evidence not collected: {}{}",
+                missing.join(", "),
                 shared.gaps(r)
-            )),
-        ),
-        None => (
-            Status::Error,
-            Some("the check has no condition".to_string()),
-        ),
-    };
-    found(status, evidence, reason)
+            );
+            return found(Status::Error, evidence, Some(reason));
+        }
+        let (status, reason) = match decide(Part::Condition) {
+            Some(Ok(true)) => (Status::Pass, None),
+            Some(Ok(false)) => (Status::Fail, None),
+            Some(Err(e)) => (
+                Status::Error,
+                Some(format!(
+                    "the condition could not be evaluated: {e}{}",
+                    shared.gaps(r)
+                )),
+            ),
+            None => (
+                Status::Error,
+                Some("the check has no condition".to_string()),
+            ),
+        };
+        found(status, evidence, reason)
+    }
 }
 
 /// The evidence paths of a kind's checks, each once, and for each check the
